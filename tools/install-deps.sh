@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian 12 packages that building, testing and demonstrating nsx
+# need. Only packages that are missing are installed, so a second run is quick
+# and needs no network.
+set -eu
+
+PKGS="build-essential cmake pkg-config
+liblua5.4-dev lua5.4 libuv1-dev libssl-dev zlib1g-dev
+lua-lpeg lua-lpeg-dev lua-filesystem lua-filesystem-dev
+nmap-common nmap"
+
+missing=""
+for p in $PKGS; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO="sudo"
+else
+  echo "install-deps: need root to install:$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# The package lists of a fresh machine may be empty or stale.
+$SUDO apt-get update -qq || true
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
