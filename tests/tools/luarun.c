@@ -1,11 +1,13 @@
 /* luarun: runs a plain Lua test file in a Lua state that has nsx's C modules
  * (lpeg, lfs, openssl, zlib, ...), for unit tests of those modules. Usage:
  *   luarun FILE [ARGS...]      the arguments are in the global 'arg'
- * Exits 0 if the file ran without error, 1 otherwise. */
+ * Exits 0 if the file ran without error, 1 otherwise. The global
+ * 'nsx_test_parse_cert' is nmap.socket.parse_ssl_certificate (t-cert.lua). */
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdio.h>
 
+#include "lua/cert.h"
 #include "lua/modules.h"
 
 static int traceback(lua_State *L) {
@@ -23,6 +25,7 @@ int main(int argc, char **argv) {
   }
   L = luaL_newstate();
   nsx_lua_openlibs(L);
+  lua_register(L, "nsx_test_parse_cert", nsx_cert_parse);
   lua_createtable(L, argc, 0);
   for (i = 0; i < argc; i++) {
     lua_pushstring(L, argv[i]);
