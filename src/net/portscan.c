@@ -1,0 +1,287 @@
+/* TCP connect scan over libuv (see portscan.h). Jobs wait in a FIFO; a
+ * job leaves the queue once all its ports have been started, so finding
+ * work is O(1). Silent ports go back on their job's retry list until
+ * their tries are used up. Probes of open ports are closed with a reset,
+ * which leaves no TIME_WAIT behind when thousands of ports are probed. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "net/addr.h"
+#include "net/portscan.h"
+
+struct nsx_prober {
+  uv_loop_t *loop;
+  size_t limit;                  /* connects in flight asked for */
+  size_t max_inflight;           /* lowered while sockets run out */
+  size_t inflight, queued;
+  int timeout_ms, tries;
+  struct nsx_list jobs;          /* jobs with ports still to start */
+};
+
+struct nsx_probejob {
+  struct nsx_prober *p;
+  struct sockaddr_storage addr;
+  uint16_t *ports;               /* to start: ports[next..n) */
+  size_t n, next;
+  uint16_t *retry;               /* silent ports to try again */
+  uint8_t *retry_tries;
+  size_t nretry;
+  size_t remaining;              /* ports not yet reported */
+  struct nsx_list queue_node;
+  struct nsx_list probes;        /* connects in flight */
+  nsx_probe_cb on_port;
+  nsx_probe_done_cb on_done;
+  void *ud;
+};
+
+struct probe {
+  uv_tcp_t tcp;
+  uv_connect_t req;
+  uv_timer_t timer;
+  struct nsx_prober *p;
+  struct nsx_probejob *job;      /* NULL once cancelled */
+  struct nsx_list node;          /* on job->probes */
+  uint64_t start;
+  uint16_t port;
+  uint8_t tries;
+  uint8_t finished;
+  uint8_t closing;
+  int status;                    /* an error the connect met at once */
+};
+
+static void pump(struct nsx_prober *p);
+
+struct nsx_prober *nsx_prober_new(uv_loop_t *loop, size_t max_inflight,
+                                  int timeout_ms, int tries) {
+  struct nsx_prober *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->loop = loop;
+  p->limit = p->max_inflight = max_inflight ? max_inflight : 1;
+  p->timeout_ms = timeout_ms;
+  p->tries = tries > 0 ? tries : 1;
+  nsx_list_init(&p->jobs);
+  return p;
+}
+
+void nsx_prober_free(struct nsx_prober *p) {
+  free(p);
+}
+
+size_t nsx_prober_pending(const struct nsx_prober *p) {
+  return p->inflight + p->queued;
+}
+
+static void job_free(struct nsx_probejob *job) {
+  free(job->ports);
+  free(job->retry);
+  free(job->retry_tries);
+  free(job);
+}
+
+static void on_probe_closed(uv_handle_t *h) {
+  struct probe *pr = h->data;
+  if (--pr->closing == 0) free(pr);
+}
+
+static void probe_close(struct probe *pr) {
+  pr->closing = 2;
+  uv_close((uv_handle_t *)&pr->tcp, on_probe_closed);
+  uv_close((uv_handle_t *)&pr->timer, on_probe_closed);
+}
+
+/* Reports a port and ends the job once every port is reported. */
+static void report(struct nsx_probejob *job, unsigned port,
+                   enum nsx_probe_result r, double rtt) {
+  job->on_port(job->ud, port, r, rtt);
+  if (--job->remaining == 0) {
+    nsx_probe_done_cb done = job->on_done;
+    void *ud = job->ud;
+    job_free(job);
+    done(ud);
+  }
+}
+
+static void probe_finish(struct probe *pr, enum nsx_probe_result r) {
+  struct nsx_prober *p = pr->p;
+  struct nsx_probejob *job = pr->job;
+  double rtt = (double)(uv_hrtime() - pr->start) / 1e9;
+
+  pr->finished = 1;
+  uv_timer_stop(&pr->timer);
+  if (r == NSX_PROBE_OPEN) {
+    struct linger lg = {1, 0};
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&pr->tcp, &fd) == 0)
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
+  nsx_list_unlink(&pr->node);
+  probe_close(pr);
+  p->inflight--;
+  if (p->max_inflight < p->limit) p->max_inflight++;
+  if (job) {
+    if (r == NSX_PROBE_FILTERED && pr->tries < p->tries) {
+      job->retry[job->nretry] = pr->port;
+      job->retry_tries[job->nretry++] = pr->tries;
+      p->queued++;
+      if (!nsx_list_linked(&job->queue_node))
+        nsx_list_insert_tail(&p->jobs, &job->queue_node);
+    } else {
+      report(job, pr->port, r, r == NSX_PROBE_FILTERED ? 0 : rtt);
+    }
+  }
+  pump(p);
+}
+
+static void connected(struct probe *pr, int status) {
+  enum nsx_probe_result r;
+
+  switch (status) {
+  case 0: r = NSX_PROBE_OPEN; break;
+  case UV_ECONNREFUSED: r = NSX_PROBE_CLOSED; break;
+  case UV_EHOSTUNREACH:
+  case UV_ENETUNREACH:
+  case UV_EACCES:
+  case UV_EPERM: r = NSX_PROBE_UNREACH; break;
+  default: r = NSX_PROBE_FILTERED; break;
+  }
+  probe_finish(pr, r);
+}
+
+static void on_connect(uv_connect_t *req, int status) {
+  struct probe *pr = req->data;
+  if (!pr->finished) connected(pr, status);
+}
+
+/* The attempt's time is up, or an error met at once is due for report. */
+static void on_timeout(uv_timer_t *t) {
+  struct probe *pr = t->data;
+  if (pr->finished) return;
+  if (pr->status)
+    connected(pr, pr->status);
+  else
+    probe_finish(pr, NSX_PROBE_FILTERED);
+}
+
+static int out_of_sockets(int rc) {
+  return rc == UV_EMFILE || rc == UV_ENFILE || rc == UV_ENOBUFS ||
+         rc == UV_EADDRNOTAVAIL;
+}
+
+/* Starts one connect. Returns 0, or -1 if the system refused to make a
+ * socket now (the port goes back to the queue). */
+static int probe_start(struct nsx_probejob *job, uint16_t port,
+                       uint8_t tries) {
+  struct nsx_prober *p = job->p;
+  struct probe *pr = calloc(1, sizeof *pr);
+  struct sockaddr_storage to = job->addr;
+  int rc;
+
+  if (!pr) return -1;
+  pr->p = p;
+  pr->job = job;
+  pr->port = port;
+  pr->tries = (uint8_t)(tries + 1);
+  pr->tcp.data = pr;
+  pr->timer.data = pr;
+  pr->req.data = pr;
+  nsx_list_init(&pr->node);
+  if (uv_tcp_init(p->loop, &pr->tcp) < 0) {
+    free(pr);
+    return -1;
+  }
+  uv_timer_init(p->loop, &pr->timer);
+  nsx_addr_set_port(&to, port);
+  pr->start = uv_hrtime();
+  rc = uv_tcp_connect(&pr->req, &pr->tcp, (struct sockaddr *)&to,
+                      on_connect);
+  if (rc < 0 && out_of_sockets(rc) && p->inflight > 0) {
+    probe_close(pr);
+    return -1;
+  }
+  nsx_list_insert_tail(&job->probes, &pr->node);
+  p->inflight++;
+  /* An error met at once is reported from the loop, like any other. */
+  pr->status = rc < 0 ? rc : 0;
+  uv_timer_start(&pr->timer, on_timeout,
+                 rc < 0 ? 0 : (uint64_t)p->timeout_ms, 0);
+  return 0;
+}
+
+static void pump(struct nsx_prober *p) {
+  while (p->inflight < p->max_inflight && !nsx_list_empty(&p->jobs)) {
+    struct nsx_probejob *job =
+        nsx_list_entry(p->jobs.next, struct nsx_probejob, queue_node);
+    uint16_t port;
+    uint8_t tries = 0;
+    if (job->nretry > 0) {
+      port = job->retry[--job->nretry];
+      tries = job->retry_tries[job->nretry];
+    } else {
+      port = job->ports[job->next++];
+    }
+    p->queued--;
+    if (job->next == job->n && job->nretry == 0)
+      nsx_list_unlink(&job->queue_node);
+    if (probe_start(job, port, tries) < 0) {
+      /* Out of sockets: put the port back, wait for one to close. */
+      job->retry[job->nretry] = port;
+      job->retry_tries[job->nretry++] = tries;
+      p->queued++;
+      if (!nsx_list_linked(&job->queue_node))
+        nsx_list_insert_head(&p->jobs, &job->queue_node);
+      p->max_inflight = p->inflight;
+      break;
+    }
+  }
+}
+
+struct nsx_probejob *nsx_prober_scan(struct nsx_prober *p,
+                                     const struct sockaddr *addr,
+                                     const uint16_t *ports, size_t n,
+                                     nsx_probe_cb on_port,
+                                     nsx_probe_done_cb on_done, void *ud) {
+  struct nsx_probejob *job = calloc(1, sizeof *job);
+
+  if (!job) return NULL;
+  job->ports = malloc((n ? n : 1) * sizeof *job->ports);
+  job->retry = malloc((n ? n : 1) * sizeof *job->retry);
+  job->retry_tries = malloc(n ? n : 1);
+  if (!job->ports || !job->retry || !job->retry_tries) {
+    job_free(job);
+    return NULL;
+  }
+  memcpy(job->ports, ports, n * sizeof *ports);
+  memcpy(&job->addr, addr, nsx_addr_len(addr));
+  job->p = p;
+  job->n = n;
+  job->remaining = n;
+  job->on_port = on_port;
+  job->on_done = on_done;
+  job->ud = ud;
+  nsx_list_init(&job->queue_node);
+  nsx_list_init(&job->probes);
+  p->queued += n;
+  nsx_list_insert_tail(&p->jobs, &job->queue_node);
+  pump(p);
+  return job;
+}
+
+void nsx_probejob_cancel(struct nsx_probejob *job) {
+  struct nsx_prober *p = job->p;
+  struct nsx_list *it, *tmp;
+
+  nsx_list_foreach_safe(it, tmp, &job->probes) {
+    struct probe *pr = nsx_list_entry(it, struct probe, node);
+    pr->job = NULL;
+    pr->finished = 1;
+    uv_timer_stop(&pr->timer);
+    nsx_list_unlink(&pr->node);
+    probe_close(pr);
+    p->inflight--;
+  }
+  p->queued -= (job->n - job->next) + job->nretry;
+  nsx_list_unlink(&job->queue_node);
+  job_free(job);
+  pump(p);
+}

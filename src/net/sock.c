@@ -1,0 +1,399 @@
+/* TCP and UDP sockets over libuv (see sock.h). Reads go through one shared
+ * 64 KiB scratch buffer and are appended to the socket's own buffer, so an
+ * idle socket holds no read memory. TLS is layered on top in tls.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/sock.h"
+#include "net/sock_int.h"
+
+enum { SCRATCH_SIZE = 65536 };
+
+/* Default bound of one read; large enough for any sane protocol response,
+ * small enough that a peer flooding bytes cannot exhaust memory. */
+#define DEFAULT_READ_LIMIT ((size_t)64 << 20)
+
+struct write_req {
+  union {
+    uv_write_t tcp;
+    uv_udp_send_t udp;
+  } req;
+  struct nsx_sock *s;
+  size_t len;
+  char data[];
+};
+
+static size_t nsocks;
+static char scratch[SCRATCH_SIZE];
+
+size_t nsx_sock_count(void) {
+  return nsocks;
+}
+
+int nsx_buf_append(struct nsx_buf *b, const char *data, size_t len) {
+  if (len > b->cap - b->len) {
+    size_t cap = b->cap ? b->cap : 256;
+    char *p;
+    while (cap - b->len < len) cap *= 2;
+    p = realloc(b->data, cap);
+    if (!p) return UV_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, data, len);
+  b->len += len;
+  return 0;
+}
+
+void nsx_buf_free(struct nsx_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+static size_t count_lines(const char *p, size_t n) {
+  size_t k = 0;
+  const char *end = p + n;
+  while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+    k++;
+    p++;
+  }
+  return k;
+}
+
+static int enough(const struct nsx_sock *s, size_t datagrams) {
+  switch (s->kind) {
+  case NSX_READ_ANY:
+    return s->rbuf.len > 0 || datagrams > 0;
+  case NSX_READ_BYTES:
+    return s->rbuf.len >= s->want && (s->rbuf.len > 0 || datagrams > 0);
+  case NSX_READ_LINES:
+    return s->lines >= s->want && (s->rbuf.len > 0 || datagrams > 0);
+  }
+  return 0;
+}
+
+void nsx__sock_stop_reading(struct nsx_sock *s) {
+  if (!s->reading) return;
+  s->reading = 0;
+  if (s->proto == NSX_SOCK_TCP)
+    uv_read_stop(&s->h.stream);
+  else
+    uv_udp_recv_stop(&s->h.udp);
+}
+
+/* Ends the pending operation and reports 'status' to its callback. */
+void nsx__sock_finish(struct nsx_sock *s, int status) {
+  nsx_sock_cb cb = s->cb;
+  void *ud = s->cb_ud;
+
+  if (s->op == NSX_OP_READ) nsx__sock_stop_reading(s);
+  uv_timer_stop(&s->timer);
+  s->op = NSX_OP_NONE;
+  s->cb = NULL;
+  s->cb_ud = NULL;
+  if (cb) cb(s, status, ud);
+}
+
+#define finish nsx__sock_finish
+
+static void on_timeout(uv_timer_t *t) {
+  finish(t->data, NSX_ETIMEDOUT);
+}
+
+void nsx__sock_begin(struct nsx_sock *s, int op, int timeout_ms,
+                     nsx_sock_cb cb, void *ud) {
+  s->op = op;
+  s->cb = cb;
+  s->cb_ud = ud;
+  if (timeout_ms >= 0) uv_timer_start(&s->timer, on_timeout, timeout_ms, 0);
+}
+
+struct nsx_sock *nsx_sock_new(uv_loop_t *loop, enum nsx_sock_proto proto,
+                              int family) {
+  struct nsx_sock *s = calloc(1, sizeof *s);
+  int rc;
+
+  if (!s) return NULL;
+  s->loop = loop;
+  s->proto = proto;
+  s->family = family;
+  s->read_limit = DEFAULT_READ_LIMIT;
+  if (proto == NSX_SOCK_TCP)
+    rc = uv_tcp_init_ex(loop, &s->h.tcp, (unsigned)family);
+  else
+    rc = uv_udp_init_ex(loop, &s->h.udp, (unsigned)family);
+  if (rc < 0) {
+    free(s);
+    return NULL;
+  }
+  uv_timer_init(loop, &s->timer);
+  s->h.handle.data = s;
+  s->timer.data = s;
+  s->handles_open = 2;
+  nsocks++;
+  return s;
+}
+
+int nsx_sock_bind(struct nsx_sock *s, const struct sockaddr *addr) {
+  if (s->proto == NSX_SOCK_TCP) return uv_tcp_bind(&s->h.tcp, addr, 0);
+  return uv_udp_bind(&s->h.udp, addr, UV_UDP_REUSEADDR);
+}
+
+static socklen_t addr_len(const struct sockaddr *a) {
+  return a->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                  : sizeof(struct sockaddr_in);
+}
+
+static void on_connect(uv_connect_t *req, int status) {
+  struct nsx_sock *s = req->handle->data;
+  if (s->op != NSX_OP_CONNECT) return;   /* cancelled or timed out */
+  if (status == 0) s->connected = 1;
+  finish(s, status);
+}
+
+int nsx_sock_connect(struct nsx_sock *s, const struct sockaddr *addr,
+                     int timeout_ms, nsx_sock_cb cb, void *ud) {
+  int rc;
+
+  if (s->op != NSX_OP_NONE) return UV_EBUSY;
+  memcpy(&s->peer, addr, addr_len(addr));
+  if (s->proto == NSX_SOCK_UDP) {
+    rc = uv_udp_connect(&s->h.udp, addr);
+    if (rc < 0) return rc;
+    s->connected = 1;
+    s->has_peer = 1;
+    return 1;
+  }
+  rc = uv_tcp_connect(&s->connect_req, &s->h.tcp, addr, on_connect);
+  if (rc < 0) return rc;
+  nsx__sock_begin(s, NSX_OP_CONNECT, timeout_ms, cb, ud);
+  return 0;
+}
+
+/* A waiting write ends when everything queued so far is out, or at the
+ * first error. */
+static void on_written(struct write_req *w, int status) {
+  struct nsx_sock *s = w->s;
+  s->writes_pending--;
+  if (status < 0 && status != UV_ECANCELED && s->error == 0)
+    s->error = status;
+  if (s->op == NSX_OP_WRITE && (status < 0 || s->writes_pending == 0))
+    finish(s, status);
+  free(w);
+}
+
+static void on_tcp_written(uv_write_t *req, int status) {
+  on_written((struct write_req *)req, status);
+}
+
+static void on_udp_sent(uv_udp_send_t *req, int status) {
+  on_written((struct write_req *)req, status);
+}
+
+static struct write_req *new_write(struct nsx_sock *s, const char *data,
+                                   size_t len) {
+  struct write_req *w = malloc(sizeof *w + len);
+  if (!w) return NULL;
+  w->s = s;
+  w->len = len;
+  memcpy(w->data, data, len);
+  return w;
+}
+
+int nsx__sock_write_raw(struct nsx_sock *s, const char *data, size_t len,
+                        int timeout_ms, nsx_sock_cb cb, void *ud) {
+  uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
+  struct write_req *w;
+  int n, rc;
+
+  if (s->proto == NSX_SOCK_UDP) {
+    n = uv_udp_try_send(&s->h.udp, &buf, 1, NULL);
+    if (n >= 0) return 1;
+    if (n != UV_EAGAIN) return n;
+    if (!(w = new_write(s, data, len))) return UV_ENOMEM;
+    buf = uv_buf_init(w->data, (unsigned)len);
+    rc = uv_udp_send(&w->req.udp, &s->h.udp, &buf, 1, NULL, on_udp_sent);
+  } else {
+    /* Writes queued earlier must go first, so only try directly when
+     * nothing is queued. */
+    n = s->writes_pending ? 0 : uv_try_write(&s->h.stream, &buf, 1);
+    if (n == (int)len) return 1;
+    if (n < 0 && n != UV_EAGAIN) return n;
+    if (n < 0) n = 0;
+    if (!(w = new_write(s, data + n, len - (size_t)n))) return UV_ENOMEM;
+    buf = uv_buf_init(w->data, (unsigned)w->len);
+    rc = uv_write(&w->req.tcp, &s->h.stream, &buf, 1, on_tcp_written);
+  }
+  if (rc < 0) {
+    free(w);
+    return rc;
+  }
+  s->writes_pending++;
+  if (cb) nsx__sock_begin(s, NSX_OP_WRITE, timeout_ms, cb, ud);
+  return 0;
+}
+
+int nsx_sock_write(struct nsx_sock *s, const char *data, size_t len,
+                   int timeout_ms, nsx_sock_cb cb, void *ud) {
+  if (s->op != NSX_OP_NONE) return UV_EBUSY;
+  if (!s->connected) return UV_ENOTCONN;
+  if (s->error) return s->error;
+  if (s->tls) return nsx__tls_write(s, data, len, timeout_ms, cb, ud);
+  return nsx__sock_write_raw(s, data, len, timeout_ms, cb, ud);
+}
+
+int nsx_sock_sendto(struct nsx_sock *s, const struct sockaddr *addr,
+                    const char *data, size_t len) {
+  uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
+  int n;
+
+  if (s->proto != NSX_SOCK_UDP) return UV_EPROTOTYPE;
+  if (s->has_peer) {
+    /* A connected UDP socket cannot name another destination; sending
+     * to its own peer is what the caller means. */
+    n = uv_udp_try_send(&s->h.udp, &buf, 1, NULL);
+  } else {
+    n = uv_udp_try_send(&s->h.udp, &buf, 1, addr);
+  }
+  return n < 0 ? n : 1;
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  (void)h;
+  (void)suggested;
+  *buf = uv_buf_init(scratch, SCRATCH_SIZE);
+}
+
+/* Ends a pending read once the buffer holds enough, or too much. */
+void nsx__sock_check_read(struct nsx_sock *s, size_t datagrams) {
+  if (s->op != NSX_OP_READ) return;
+  if (enough(s, datagrams))
+    finish(s, 0);
+  else if (s->rbuf.len >= s->read_limit)
+    finish(s, NSX_ETOOBIG);
+}
+
+/* Appends what arrived and ends the read once it has enough. */
+void nsx__sock_got_data(struct nsx_sock *s, const char *data, size_t n,
+                        size_t datagrams) {
+  if (nsx_buf_append(&s->rbuf, data, n) < 0) {
+    finish(s, UV_ENOMEM);
+    return;
+  }
+  if (s->kind == NSX_READ_LINES) s->lines += count_lines(data, n);
+  nsx__sock_check_read(s, datagrams);
+}
+
+static void on_tcp_read(uv_stream_t *stream, ssize_t nread,
+                        const uv_buf_t *buf) {
+  struct nsx_sock *s = stream->data;
+
+  if (nread > 0 && s->tls) {
+    nsx__tls_input(s, buf->base, (size_t)nread);
+  } else if (nread > 0) {
+    nsx__sock_got_data(s, buf->base, (size_t)nread, 0);
+  } else if (nread == UV_EOF) {
+    s->eof = 1;
+    finish(s, nsx__tls_handshaking(s) ? NSX_ETLS : NSX_EEOF);
+  } else if (nread < 0) {
+    s->error = (int)nread;
+    finish(s, (int)nread);
+  }
+}
+
+static void on_udp_read(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf,
+                        const struct sockaddr *addr, unsigned flags) {
+  struct nsx_sock *s = udp->data;
+
+  (void)flags;
+  if (nread < 0) {
+    finish(s, (int)nread);
+  } else if (addr != NULL) {
+    nsx__sock_got_data(s, buf->base, (size_t)nread, 1);
+  }
+}
+
+int nsx_sock_read(struct nsx_sock *s, enum nsx_read_kind kind, size_t want,
+                  int timeout_ms, nsx_sock_cb cb, void *ud) {
+  int rc;
+
+  if (s->op != NSX_OP_NONE) return UV_EBUSY;
+  s->kind = kind;
+  s->want = want;
+  s->lines = kind == NSX_READ_LINES ? count_lines(s->rbuf.data, s->rbuf.len)
+                                    : 0;
+  if (s->rbuf.len > 0 && enough(s, 0)) return 1;
+  if (s->eof) return NSX_EEOF;
+  if (s->error) return s->error;
+  if (s->proto == NSX_SOCK_TCP) {
+    if (!s->connected) return UV_ENOTCONN;
+    rc = uv_read_start(&s->h.stream, on_alloc, on_tcp_read);
+  } else {
+    rc = uv_udp_recv_start(&s->h.udp, on_alloc, on_udp_read);
+  }
+  if (rc < 0) return rc;
+  s->reading = 1;
+  nsx__sock_begin(s, NSX_OP_READ, timeout_ms, cb, ud);
+  return 0;
+}
+
+int nsx__sock_read_raw(struct nsx_sock *s) {
+  int rc;
+  if (s->reading) return 0;
+  rc = uv_read_start(&s->h.stream, on_alloc, on_tcp_read);
+  if (rc == 0) s->reading = 1;
+  return rc;
+}
+
+void nsx_sock_consume(struct nsx_sock *s, size_t n) {
+  if (n >= s->rbuf.len) {
+    s->rbuf.len = 0;
+    if (s->rbuf.cap > SCRATCH_SIZE) nsx_buf_free(&s->rbuf);
+    return;
+  }
+  memmove(s->rbuf.data, s->rbuf.data + n, s->rbuf.len - n);
+  s->rbuf.len -= n;
+}
+
+void nsx_sock_cancel(struct nsx_sock *s) {
+  if (s->op == NSX_OP_NONE) return;
+  s->cb = NULL;
+  s->cb_ud = NULL;
+  finish(s, NSX_ECANCELED);
+}
+
+static void on_closed(uv_handle_t *h) {
+  struct nsx_sock *s = h->data;
+  if (--s->handles_open > 0) return;
+  nsx_buf_free(&s->rbuf);
+  nsx__tls_free(s);
+  nsocks--;
+  free(s);
+}
+
+void nsx_sock_close(struct nsx_sock *s) {
+  if (s->closing) return;
+  s->closing = 1;
+  if (s->op != NSX_OP_NONE) finish(s, NSX_ECANCELED);
+  nsx__sock_stop_reading(s);
+  uv_close(&s->h.handle, on_closed);
+  uv_close((uv_handle_t *)&s->timer, on_closed);
+}
+
+int nsx_sock_names(struct nsx_sock *s, struct sockaddr_storage *local,
+                   struct sockaddr_storage *remote) {
+  int len = sizeof *local, rc;
+
+  if (s->proto == NSX_SOCK_TCP) {
+    rc = uv_tcp_getsockname(&s->h.tcp, (struct sockaddr *)local, &len);
+    if (rc < 0) return rc;
+    len = sizeof *remote;
+    return uv_tcp_getpeername(&s->h.tcp, (struct sockaddr *)remote, &len);
+  }
+  rc = uv_udp_getsockname(&s->h.udp, (struct sockaddr *)local, &len);
+  if (rc < 0) return rc;
+  if (!s->has_peer) return UV_ENOTCONN;
+  memcpy(remote, &s->peer, sizeof s->peer);
+  return 0;
+}
