@@ -16,12 +16,12 @@ $(BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 build: $(BUILD)/Makefile
-	cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) >/dev/null
 
 # A first scan: starts a small service on 127.0.0.1 and runs real Nmap
 # scripts against it.
 demo: deps build
-	@tools/demo.sh $(BUILD)/nsx
+	@tools/demo.sh $(BUILD)
 
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)

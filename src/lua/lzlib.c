@@ -47,7 +47,7 @@ struct lzstream {
   unsigned char kind;
   unsigned char state;
   unsigned char src_eof;     /* the source has reported its end */
-  unsigned char allow_empty; /* an empty source is an empty stream */
+  unsigned char allow_empty; /* input ending early ends the stream */
   const unsigned char *in_next;
   size_t in_left;
   size_t out_pos, out_len;
@@ -160,9 +160,9 @@ static int inflate_fetch(lua_State *L, int ud, struct lzstream *z) {
 
 /* Makes sure the inflate stream at 'ud' has decoded bytes waiting in its
  * buffer. Returns 1 if it has, 0 at the end of the compressed stream.
- * Raises on corrupt data, on a missing dictionary, and on input that ends
- * before the stream does (except a source that is empty from the start,
- * when 'allow_empty' is set: http.lua decodes empty gzip bodies).
+ * Raises on corrupt data and on a missing dictionary. Input that ends
+ * before the stream does raises too, except for inflate streams
+ * ('allow_empty'), which end there with what they decoded.
  * Bytes after the end of the first stream are ignored. [-0, +0, e] */
 static int inflate_fill(lua_State *L, int ud, struct lzstream *z) {
   while (z->out_pos == z->out_len) {
@@ -194,9 +194,12 @@ static int inflate_fill(lua_State *L, int ud, struct lzstream *z) {
       /* No progress was possible: zlib has used all its input. */
       if (avail_in != 0) return zs_fail(L, z, "inflate", ret);
       if (inflate_fetch(L, ud, z)) break;
-      if (z->allow_empty && z->zs.total_in == 0) {
+      if (z->allow_empty) {
+        /* An inflate stream ends where its input ends, keeping what it
+         * decoded, as Nmap's does: http.lua then shows a cut-off body as
+         * Nmap would. zlib.decompress raises instead. */
         z->state = ZS_END;
-        return 0;
+        return z->out_len > 0;
       }
       return luaL_error(L, "inflate: compressed data is truncated");
     default:

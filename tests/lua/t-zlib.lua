@@ -195,16 +195,19 @@ t.raises(function() zlib.decompress(zz:sub(1, -2)) end, "truncated",
   "decompress of truncated zlib data")
 t.raises(function() zlib.decompress("garbage here") end,
   "incorrect header check", "decompress of garbage")
-t.raises(function() zlib.inflate(gz:sub(1, 20)):read("a") end,
-  "truncated", "inflate of truncated gzip data")
-t.raises(function() zlib.inflate(gz:sub(1, -5)):read("a") end,
-  "truncated", "gzip data missing its length")
+-- Inflate streams end where truncated input ends, keeping what they
+-- decoded (Nmap's behaviour, which http.lua's output depends on).
+t.ok(#zlib.inflate(gz:sub(1, 20)):read("a") < 20,
+  "inflate of truncated gzip data gives what it decoded")
+t.is(zlib.inflate(gz:sub(1, -5)):read("a"), text,
+  "gzip data missing its length gives all the data")
 do
   local s = zlib.inflate(gz:sub(1, #gz // 2))
   t.is(s:read(), "line 1", "lines before a truncation can be read")
-  t.raises(function() for _ in s:lines() do end end, "truncated",
-    "reading past the truncation raises")
-  t.raises(function() s:read() end, "truncated", "and raises again")
+  local n = 1
+  for _ in s:lines() do n = n + 1 end
+  t.ok(n > 1 and n < 5000, "lines stop at the truncation (" .. n .. ")")
+  t.is(s:read(), nil, "and then the stream is at its end")
 end
 do
   local bad = gz:sub(1, 100) .. string.char(gz:byte(101) ~ 0xff) .. gz:sub(102)
@@ -285,8 +288,7 @@ do
   t.is(d:flush(), true, "flush() (sync)")
   local partial = zlib.inflate(table.concat(out))
   t.is(partial:read(6), "abcdef", "a sync flush makes the data readable")
-  t.raises(function() partial:read(1) end, "truncated",
-    "but the stream is not finished yet")
+  t.is(partial:read(1), nil, "an unfinished stream ends with its input")
   d:write("ghi")
   t.is(d:flush("full"), true, "flush('full')")
   d:write(text)

@@ -1,0 +1,81 @@
+/* Engine set-up and teardown, and its log lines. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "engine/engine.h"
+#include "engine/state.h"
+#include "script/loader.h"
+
+static void vlog(struct nsx_engine *E, const char *fmt, va_list ap) {
+  fputs("NSE: ", E->log);
+  vfprintf(E->log, fmt, ap);
+  fputc('\n', E->log);
+  fflush(E->log);
+}
+
+void nsx_debug(struct nsx_engine *E, int level, const char *fmt, ...) {
+  va_list ap;
+  if (E->opt.debug < level) return;
+  va_start(ap, fmt);
+  vlog(E, fmt, ap);
+  va_end(ap);
+}
+
+void nsx_verbose(struct nsx_engine *E, int level, const char *fmt, ...) {
+  va_list ap;
+  if (E->opt.verbose < level && E->opt.debug < level) return;
+  va_start(ap, fmt);
+  vlog(E, fmt, ap);
+  va_end(ap);
+}
+
+size_t nsx_raise_nofile(void) {
+  struct rlimit rl;
+
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  return rl.rlim_cur == RLIM_INFINITY ? (size_t)1 << 20 : (size_t)rl.rlim_cur;
+}
+
+void nsx_engine_defaults(struct nsx_options *o) {
+  memset(o, 0, sizeof *o);
+  o->family = AF_INET;
+  o->max_threads = 100000;
+  o->max_hostgroup = 4096;
+  o->max_receive = (size_t)64 << 20;
+  o->connect_timeout_ms = 1000;
+  o->timing = 3;
+  o->version_intensity = 7;
+}
+
+int nsx_engine_init(struct nsx_engine *E, uv_loop_t *loop,
+                    struct nsx_datapath *dp, char *err, size_t errlen) {
+  E->loop = loop;
+  E->dp = dp;
+  E->log = stdout;
+  E->current = NULL;
+  nsx_sched_init(&E->sched, loop);
+  nsx_list_init(&E->creating);
+  nsx_list_init(&E->sock_waiters);
+  nsx_list_init(&E->phase_group.threads);
+  nsx_list_init(&E->phase_group.create_node);
+  return nsx_state_open(E, err, errlen);
+}
+
+void nsx_engine_free(struct nsx_engine *E) {
+  for (size_t i = 0; i < E->nscripts; i++)
+    nsx_script_free(E->L, &E->scripts[i]);
+  free(E->scripts);
+  E->scripts = NULL;
+  E->nscripts = 0;
+  nsx_state_close(E);
+  /* Let libuv finish closing what Lua's collector closed. */
+  uv_run(E->loop, UV_RUN_NOWAIT);
+}

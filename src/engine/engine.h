@@ -1,0 +1,159 @@
+/* The engine: one Lua state, one libuv loop, one scheduler, and the
+ * objects a scan is made of (scripts, hosts, ports, groups of threads).
+ * Everything here runs on the loop's thread. The pieces live in:
+ *   thread.c   script threads and workers: create, resume, park, end
+ *   lcoro.c    coroutine.resume/wrap that pass the scheduler's yields up
+ *   lsync.c    nmap.mutex, nmap.condvar
+ *   lsock.c    the socket object of nmap.new_socket
+ *   nmaplib.c  the rest of the 'nmap' module;  lstdnse.c  stdnse hooks
+ *   state.c    the Lua state as Nmap's nselib expects it
+ *   host.c     hosts and ports, and their Lua tables
+ *   scan.c     phases, runlevels, host admission, thread creation */
+#ifndef NSX_ENGINE_H
+#define NSX_ENGINE_H
+
+#include <lua.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "sched/sched.h"
+#include "sched/sync.h"
+
+struct nsx_host;
+struct nsx_port;
+struct nsx_output;
+struct nsx_thread;
+struct nsx_datapath;
+struct nsx_services;
+struct nsx_scanstate;
+
+enum nsx_rule { NSX_PRERULE, NSX_HOSTRULE, NSX_PORTRULE, NSX_POSTRULE };
+enum nsx_phase { NSX_PHASE_PRE, NSX_PHASE_SCAN, NSX_PHASE_POST };
+
+/* One selected script, loaded once; every thread re-runs its body. */
+struct nsx_script {
+  char *path;
+  char *id;                  /* file name without ".nse" */
+  int factory_ref;           /* function(env) returning the body closure */
+  int runlevel;              /* 1 + the deepest selected dependency */
+  unsigned rules;            /* bit (1 << nsx_rule) per rule function */
+  unsigned by_name : 1;      /* selected by name: verbosity + 1 */
+  unsigned forced : 1;       /* '+' rule: run without calling the rule */
+  char **deps;
+  size_t ndeps;
+  char **categories;
+  size_t ncategories;
+};
+
+/* The threads of one runlevel of one host (scan phase) or of one runlevel
+ * of the pre- or post-scan phase. Main threads are created lazily, under
+ * the concurrency limit, from the cursor below. When no main thread is
+ * left and none is to come, remaining workers are orphans and end. */
+struct nsx_group {
+  struct nsx_host *host;     /* NULL outside the scan phase */
+  enum nsx_phase phase;
+  int runlevel;
+  size_t nmain, nworkers;    /* live threads */
+  struct nsx_list threads;   /* every live thread of the group */
+  /* Creation cursor: scripts of this runlevel, hostrule or pre/postrule
+   * first, then every (script, port) for portrules. */
+  size_t next_script, next_port;
+  int stage;
+  unsigned creating : 1;     /* on the engine's creation queue */
+  unsigned finishing : 1;    /* ending its threads: do not re-enter */
+  unsigned finished : 1;     /* 'done' has been called */
+  struct nsx_list create_node;
+  void (*done)(struct nsx_group *g);
+};
+
+struct nsx_options {
+  int debug, verbose;
+  int family;                /* AF_INET, or AF_INET6 with -6 */
+  double script_timeout;     /* seconds; 0 = none */
+  double host_timeout;       /* seconds; 0 = none */
+  size_t max_threads;        /* concurrency limit on main threads */
+  size_t max_sockets;        /* sockets open at once */
+  size_t max_receive;        /* bytes one receive may buffer */
+  size_t max_hostgroup;      /* hosts in flight */
+  int connect_timeout_ms;    /* port scan: wait for SYN-ACK/RST */
+  size_t max_probes;         /* port scan: connects in flight */
+  int timing;                /* -T level, 0-5 */
+  int ttl;                   /* --ttl, 0 = unset */
+  int data_length;           /* --data-length */
+  int version_intensity;     /* --version-intensity */
+  const char *interface;     /* -e, or NULL */
+  unsigned no_resolve : 1;   /* -n */
+  unsigned skip_ping : 1;    /* -Pn */
+  unsigned script_trace : 1;
+  unsigned reason : 1;       /* --reason: show the REASON column */
+};
+
+struct nsx_engine {
+  uv_loop_t *loop;
+  struct nsx_sched sched;
+  lua_State *L;
+  struct nsx_options opt;
+  struct nsx_datapath *dp;       /* where nselib, scripts, data are */
+  struct nsx_services *services; /* nmap-services, for port names */
+  struct nsx_thread *current;    /* the thread being resumed, or NULL */
+
+  struct nsx_script *scripts;
+  size_t nscripts;
+  int nrunlevels;
+
+  size_t nthreads;               /* live threads, workers included */
+  size_t nmain;                  /* live main threads */
+  uint64_t threads_started;
+  struct nsx_list creating;      /* groups with threads still to create */
+
+  size_t nsocks;                 /* script sockets open */
+  size_t nsock_waiting;          /* threads waiting for a socket slot */
+  struct nsx_list sock_waiters;
+
+  enum nsx_phase phase;
+  struct nsx_group phase_group;  /* the pre- or post-scan runlevel */
+
+  int mutex_cache_ref;           /* obj -> mutex function (weak values) */
+  int condvar_cache_ref;         /* obj -> condvar function (weak values) */
+  int threads_ref;               /* base coroutine -> true (weak keys) */
+  int hosts_ref;                 /* host serial -> host (light userdata) */
+  int registry_ref;              /* nmap.registry */
+
+  struct nsx_scanstate *scan;    /* the scan running now (scan.c) */
+  uint64_t hosts_seen, hosts_up;
+  int interrupted;               /* the scan was cut short by a signal */
+  struct nsx_output *out;
+  FILE *log;                     /* debug and verbose messages */
+};
+
+/* The engine that owns a Lua state: every coroutine's extra space holds
+ * it (Lua copies the main thread's extra space into new coroutines). */
+static inline struct nsx_engine *nsx_engine_of(lua_State *L) {
+  return *(struct nsx_engine **)lua_getextraspace(L);
+}
+
+/* Default options: Nmap's, with nsx's own limits. */
+void nsx_engine_defaults(struct nsx_options *o);
+
+/* Sets up the engine on 'loop' with the data path 'dp': scheduler and Lua
+ * state. Returns 0, or -1 with a message. */
+int nsx_engine_init(struct nsx_engine *E, uv_loop_t *loop,
+                    struct nsx_datapath *dp, char *err, size_t errlen);
+void nsx_engine_free(struct nsx_engine *E);
+
+/* Raises the open-file limit to its hard maximum and returns it. */
+size_t nsx_raise_nofile(void);
+
+/* Monotonic milliseconds, cheap enough for a count hook. */
+uint64_t nsx_now_ms(void);
+
+/* Writes "NSE: <message>\n" to the log when the debug (or verbose) level
+ * is at least 'level'. */
+void nsx_debug(struct nsx_engine *E, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void nsx_verbose(struct nsx_engine *E, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,343 @@
+/* Hosts and ports (see host.h). The engine's data lives in C; the Lua
+ * tables are built from it for each thread, so a script can change its
+ * copy freely and the engine's view only changes through nmap.set_port_*.
+ * Hosts are found from a table by its _Target serial or its ip, among the
+ * hosts being scanned now (the registry table E->hosts_ref). */
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/host.h"
+#include "net/addr.h"
+#include "target/proto.h"
+#include "target/services.h"
+
+static const char *const STATE_NAMES[NSX_PS_COUNT] = {
+  "open", "closed", "filtered", "unfiltered", "open|filtered",
+  "closed|filtered"
+};
+
+static uint64_t next_serial = 1;
+
+const char *nsx_port_state_name(int state) {
+  return state >= 0 && state < NSX_PS_COUNT ? STATE_NAMES[state] : "unknown";
+}
+
+int nsx_port_state_parse(const char *name) {
+  for (int i = 0; i < NSX_PS_COUNT; i++)
+    if (strcmp(name, STATE_NAMES[i]) == 0) return i;
+  return -1;
+}
+
+/* Our own address towards 'dst': connect() on a UDP socket picks the
+ * route without sending anything. */
+static void source_addr(const struct sockaddr *dst,
+                        struct sockaddr_storage *out) {
+  struct sockaddr_storage d;
+  socklen_t len = sizeof *out;
+  int fd = socket(dst->sa_family, SOCK_DGRAM, 0);
+
+  memset(out, 0, sizeof *out);
+  if (fd < 0) return;
+  memcpy(&d, dst, nsx_addr_len(dst));
+  nsx_addr_set_port(&d, 9);
+  if (connect(fd, (struct sockaddr *)&d, (socklen_t)nsx_addr_len(dst)) < 0 ||
+      getsockname(fd, (struct sockaddr *)out, &len) < 0)
+    memset(out, 0, sizeof *out);
+  close(fd);
+}
+
+struct nsx_host *nsx_host_new(struct nsx_engine *E,
+                              const struct sockaddr *addr,
+                              const char *targetname) {
+  struct nsx_host *h = calloc(1, sizeof *h);
+
+  if (!h) return NULL;
+  h->E = E;
+  h->serial = next_serial++;
+  memcpy(&h->addr, addr, nsx_addr_len(addr));
+  nsx_addr_set_port(&h->addr, 0);
+  nsx_addr_ntop(addr, h->ip, sizeof h->ip);
+  if (targetname && !(h->targetname = strdup(targetname))) goto fail;
+  if (!(h->name = strdup(""))) goto fail;
+  source_addr(addr, &h->src);
+  h->reason = "user-set";
+  h->registry_ref = LUA_NOREF;
+  h->table_ref = LUA_NOREF;
+  nsx_list_init(&h->node);
+  nsx_list_init(&h->group.threads);
+  nsx_list_init(&h->group.create_node);
+  return h;
+fail:
+  free(h->targetname);
+  free(h);
+  return NULL;
+}
+
+static void version_free(struct nsx_version *v) {
+  if (!v) return;
+  free(v->name);
+  free(v->product);
+  free(v->version);
+  free(v->extrainfo);
+  free(v->hostname);
+  free(v->ostype);
+  free(v->devicetype);
+  free(v->service_fp);
+  for (size_t i = 0; i < v->ncpe; i++) free(v->cpe[i]);
+  free(v->cpe);
+  free(v);
+}
+
+void nsx_host_free(struct nsx_host *h) {
+  lua_State *L = h->E->L;
+
+  if (h->table_ref != LUA_NOREF) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->E->hosts_ref);
+    lua_pushnil(L);
+    lua_rawseti(L, -2, (lua_Integer)h->serial);
+    lua_getfield(L, -1, h->ip);
+    if (lua_touserdata(L, -1) == h) {
+      lua_pushnil(L);
+      lua_setfield(L, -3, h->ip);
+    }
+    lua_pop(L, 2);
+    luaL_unref(L, LUA_REGISTRYINDEX, h->table_ref);
+    luaL_unref(L, LUA_REGISTRYINDEX, h->registry_ref);
+  }
+  for (size_t i = 0; i < h->nports; i++) {
+    version_free(h->ports[i].version);
+    nsx_results_free(&h->ports[i].results);
+  }
+  free(h->ports);
+  nsx_results_free(&h->results);
+  free(h->targetname);
+  free(h->name);
+  free(h);
+}
+
+static int port_cmp(int proto_a, int num_a, int proto_b, int num_b) {
+  if (proto_a != proto_b) return proto_a - proto_b;
+  return num_a - num_b;
+}
+
+/* Index of the first port not below (proto, number). */
+static size_t port_find(const struct nsx_host *h, int number, int proto) {
+  size_t lo = 0, hi = h->nports;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (port_cmp(h->ports[mid].proto, h->ports[mid].number, proto,
+                 number) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+struct nsx_port *nsx_host_port(struct nsx_host *h, int number, int proto) {
+  size_t i = port_find(h, number, proto);
+  if (i < h->nports && h->ports[i].number == number &&
+      h->ports[i].proto == proto)
+    return &h->ports[i];
+  return NULL;
+}
+
+struct nsx_port *nsx_host_add_port(struct nsx_host *h, int number, int proto,
+                                   int state, const char *reason) {
+  size_t i = port_find(h, number, proto);
+  struct nsx_port *p;
+
+  if (i < h->nports && h->ports[i].number == number &&
+      h->ports[i].proto == proto) {
+    p = &h->ports[i];
+  } else {
+    if (h->nports == h->capports) {
+      size_t cap = h->capports ? h->capports * 2 : 8;
+      void *np = realloc(h->ports, cap * sizeof *h->ports);
+      if (!np) return NULL;
+      h->ports = np;
+      h->capports = cap;
+    }
+    memmove(&h->ports[i + 1], &h->ports[i],
+            (h->nports - i) * sizeof *h->ports);
+    h->nports++;
+    p = &h->ports[i];
+    memset(p, 0, sizeof *p);
+    p->number = (uint16_t)number;
+    p->proto = (uint8_t)proto;
+    p->service = h->E->services
+                     ? nsx_services_name(h->E->services, (unsigned)number,
+                                         (enum nsx_proto)proto)
+                     : NULL;
+  }
+  p->state = (uint8_t)state;
+  p->reason = reason;
+  return p;
+}
+
+static void set_str(lua_State *L, const char *key, const char *value) {
+  if (!value) return;
+  lua_pushstring(L, value);
+  lua_setfield(L, -2, key);
+}
+
+/* The fields of a host table, on the table at the top. [-0, +0, m] */
+static void fill_host(lua_State *L, struct nsx_host *h) {
+  size_t len;
+  const void *bytes;
+  double timeout;
+
+  set_str(L, "ip", h->ip);
+  set_str(L, "name", h->name);
+  set_str(L, "targetname", h->targetname);
+  set_str(L, "reason", h->reason);
+  lua_pushinteger(L, 0);
+  lua_setfield(L, -2, "reason_ttl");
+  bytes = nsx_addr_bytes((struct sockaddr *)&h->addr, &len);
+  lua_pushlstring(L, bytes, len);
+  lua_setfield(L, -2, "bin_ip");
+  if (h->src.ss_family) {
+    bytes = nsx_addr_bytes((struct sockaddr *)&h->src, &len);
+    lua_pushlstring(L, bytes, len);
+    lua_setfield(L, -2, "bin_ip_src");
+  }
+  lua_pushinteger(L, 0);
+  lua_setfield(L, -2, "interface_mtu");
+  /* Nmap's retransmission timeout: srtt + 4 rttvar, at least 100 ms. */
+  timeout = h->srtt * 3;
+  if (timeout < 0.1) timeout = 0.1;
+  if (timeout > 10) timeout = 10;
+  lua_createtable(L, 0, 3);
+  lua_pushnumber(L, h->srtt);
+  lua_setfield(L, -2, "srtt");
+  lua_pushnumber(L, h->srtt / 2);
+  lua_setfield(L, -2, "rttvar");
+  lua_pushnumber(L, timeout);
+  lua_setfield(L, -2, "timeout");
+  lua_setfield(L, -2, "times");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->registry_ref);
+  lua_setfield(L, -2, "registry");
+  lua_pushinteger(L, (lua_Integer)h->serial);
+  lua_setfield(L, -2, "_Target");
+}
+
+void nsx_host_publish(lua_State *L, struct nsx_host *h) {
+  struct nsx_engine *E = h->E;
+
+  lua_newtable(L);
+  h->registry_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);
+  fill_host(L, h);
+  h->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, E->hosts_ref);
+  lua_pushlightuserdata(L, h);
+  lua_rawseti(L, -2, (lua_Integer)h->serial);
+  lua_pushlightuserdata(L, h);
+  lua_setfield(L, -2, h->ip);
+  lua_pop(L, 1);
+}
+
+void nsx_host_push_table(lua_State *L, struct nsx_host *h) {
+  lua_createtable(L, 0, 14);
+  fill_host(L, h);
+}
+
+static const char *proto_name(int proto) {
+  return nsx_proto_name((enum nsx_proto)proto);
+}
+
+void nsx_port_push_table(lua_State *L, struct nsx_host *h, int number,
+                         int proto) {
+  struct nsx_port *p = nsx_host_port(h, number, proto);
+  struct nsx_version *v = p ? p->version : NULL;
+  const char *service = p && p->service ? p->service : "unknown";
+
+  lua_createtable(L, 0, 7);
+  lua_pushinteger(L, number);
+  lua_setfield(L, -2, "number");
+  set_str(L, "protocol", proto_name(proto));
+  if (v && v->name) service = v->name;
+  set_str(L, "service", service);
+  set_str(L, "state", nsx_port_state_name(p ? p->state : NSX_PS_OPEN));
+  set_str(L, "reason", p && p->reason ? p->reason : "user-set");
+  lua_pushinteger(L, 0);
+  lua_setfield(L, -2, "reason_ttl");
+  lua_createtable(L, 0, 8);                         /* port, version */
+  set_str(L, "name", service);
+  lua_pushnumber(L, v ? 10.0 : (p && p->service ? 3.0 : 0.0));
+  lua_setfield(L, -2, "name_confidence");
+  set_str(L, "service_dtype", v ? "probed" : "table");
+  set_str(L, "service_tunnel", v && v->tunnel_ssl ? "ssl" : "none");
+  if (v) {
+    set_str(L, "product", v->product);
+    set_str(L, "version", v->version);
+    set_str(L, "extrainfo", v->extrainfo);
+    set_str(L, "hostname", v->hostname);
+    set_str(L, "ostype", v->ostype);
+    set_str(L, "devicetype", v->devicetype);
+    set_str(L, "service_fp", v->service_fp);
+  }
+  lua_createtable(L, v ? (int)v->ncpe : 0, 0);
+  for (size_t i = 0; v && i < v->ncpe; i++) {
+    lua_pushstring(L, v->cpe[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "cpe");
+  lua_setfield(L, -2, "version");
+}
+
+struct nsx_host *nsx_host_check(lua_State *L, int idx) {
+  struct nsx_engine *E = nsx_engine_of(L);
+  struct nsx_host *h = NULL;
+  int found = 0;
+
+  idx = lua_absindex(L, idx);
+  luaL_checktype(L, idx, LUA_TTABLE);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, E->hosts_ref);  /* hosts */
+  if (lua_getfield(L, idx, "_Target") == LUA_TNUMBER) {
+    lua_rawget(L, -2);
+    h = lua_touserdata(L, -1);
+    found = 1;
+  }
+  lua_pop(L, 1);
+  if (!h) {
+    if (lua_getfield(L, idx, "ip") != LUA_TSTRING) {
+      lua_pop(L, 1);
+      lua_getfield(L, idx, "targetname");
+    }
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      found = 1;
+      lua_rawget(L, -2);
+      h = lua_touserdata(L, -1);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  if (!found)
+    luaL_error(L, "host table does not have a 'ip' or 'targetname' field");
+  if (!h) luaL_argerror(L, idx, "host is not being processed right now");
+  return h;
+}
+
+struct nsx_port *nsx_port_check(lua_State *L, int idx, struct nsx_host *h) {
+  lua_Integer number;
+  const char *proto;
+  int p;
+
+  idx = lua_absindex(L, idx);
+  luaL_checktype(L, idx, LUA_TTABLE);
+  lua_getfield(L, idx, "number");
+  if (!lua_isinteger(L, -1))
+    luaL_error(L, "port 'number' field must be an integer");
+  number = lua_tointeger(L, -1);
+  lua_getfield(L, idx, "protocol");
+  proto = lua_tostring(L, -1);
+  if (!proto) luaL_error(L, "port 'protocol' field must be a string");
+  p = nsx_proto_parse(proto);
+  if (p < 0) luaL_error(L, "port 'protocol' field must be tcp, udp or sctp");
+  lua_pop(L, 2);
+  if (number < 0 || number > 65535) return NULL;
+  return nsx_host_port(h, (int)number, p);
+}

@@ -1,0 +1,142 @@
+/* The engine's Lua state, set up the way Nmap's nselib expects it
+ * (spec/engine.md §1): standard libraries and C modules as globals, the
+ * 'nmap' module, a package searcher for nselib along the data path ahead
+ * of Lua's own, coroutine functions that cooperate with the scheduler,
+ * stdnse's engine hooks, and a strict _G. */
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/lcoro.h"
+#include "engine/lsock.h"
+#include "engine/lstdnse.h"
+#include "engine/lsync.h"
+#include "engine/nmaplib.h"
+#include "engine/state.h"
+#include "engine/thread.h"
+#include "lua/modules.h"
+#include "script/datapath.h"
+
+/* package.searchers[1]: "a.b" -> nselib/a/b.lua along the data path.
+ * [-1, +2, e] */
+static int nselib_searcher(lua_State *L) {
+  struct nsx_engine *E = nsx_engine_of(L);
+  const char *name = luaL_checkstring(L, 1);
+  luaL_Buffer b;
+  char *path;
+
+  luaL_buffinit(L, &b);
+  luaL_addstring(&b, "nselib/");
+  for (const char *p = name; *p; p++) luaL_addchar(&b, *p == '.' ? '/' : *p);
+  luaL_addstring(&b, ".lua");
+  luaL_pushresult(&b);                              /* name, rel */
+  path = nsx_datapath_find(E->dp, lua_tostring(L, -1));
+  if (!path) {
+    lua_pushfstring(L, "\n\tNSE failed to find %s in search paths.",
+                    lua_tostring(L, -1));
+    return 1;
+  }
+  if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+    lua_pushfstring(L, "error loading module '%s' from file '%s':\n\t%s",
+                    name, path, lua_tostring(L, -1));
+    free(path);
+    return lua_error(L);
+  }
+  lua_pushstring(L, path);
+  free(path);
+  if (strcmp(name, "http") == 0) {
+    /* Wrap http's loader so the seed's old names get added. */
+    lua_pushvalue(L, -2);
+    lua_pushcclosure(L, nsx_lstdnse_http_loader, 1);
+    lua_replace(L, -3);
+  }
+  return 2;
+}
+
+static void install_searcher(lua_State *L) {
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "searchers");                 /* package, searchers */
+  for (lua_Integer i = (lua_Integer)luaL_len(L, -1); i >= 1; i--) {
+    lua_rawgeti(L, -1, i);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_pushcfunction(L, nselib_searcher);
+  lua_rawseti(L, -2, 1);
+  lua_pop(L, 2);
+}
+
+/* A weak-keyed table in the registry; returns its reference. */
+static int weak_table(lua_State *L, const char *mode) {
+  lua_newtable(L);
+  lua_createtable(L, 0, 1);
+  lua_pushstring(L, mode);
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* Runs require(name) protected; on failure writes the message. */
+static int require_lib(lua_State *L, const char *name, char *err,
+                       size_t errlen) {
+  lua_getglobal(L, "require");
+  lua_pushstring(L, name);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    snprintf(err, errlen, "cannot load nselib's '%s': %s", name,
+             lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return -1;
+  }
+  return 0;
+}
+
+int nsx_state_open(struct nsx_engine *E, char *err, size_t errlen) {
+  lua_State *L = luaL_newstate();
+
+  if (!L) {
+    snprintf(err, errlen, "cannot create the Lua state: out of memory");
+    return -1;
+  }
+  E->L = L;
+  *(struct nsx_engine **)lua_getextraspace(L) = E;
+  nsx_lua_openlibs(L);
+  /* Lua 5.1's global, which the seed's example 9.10 still calls. */
+  lua_getglobal(L, "table");
+  lua_getfield(L, -1, "unpack");
+  lua_setglobal(L, "unpack");
+  lua_pop(L, 1);
+
+  E->threads_ref = weak_table(L, "k");
+  lua_newtable(L);
+  E->hosts_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);
+  E->registry_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  nsx_lsync_open(L);
+
+  luaL_requiref(L, "nmap", nsx_luaopen_nmap, 1);    /* nmap */
+  lua_getfield(L, -1, "socket");
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_pushvalue(L, -2);
+  lua_setfield(L, -2, "nmap.socket");
+  lua_pop(L, 3);
+
+  install_searcher(L);
+  nsx_lcoro_install(L);
+  if (require_lib(L, "stdnse", err, errlen) < 0) return -1;
+  nsx_lstdnse_install(L, lua_gettop(L));
+  lua_pop(L, 1);
+  if (require_lib(L, "strict", err, errlen) < 0) return -1;
+  lua_pushglobaltable(L);
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    snprintf(err, errlen, "cannot make _G strict: %s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return -1;
+  }
+  return 0;
+}
+
+void nsx_state_close(struct nsx_engine *E) {
+  if (!E->L) return;
+  lua_close(E->L);
+  E->L = NULL;
+}

@@ -1,0 +1,3 @@
+description = "no action"
+categories = {"safe"}
+prerule = function() return true end

@@ -1,0 +1,15 @@
+#!/bin/sh
+# The socket API against local servers of every behaviour.
+. "${ENGINE_DIR:-$(dirname "$0")}/lib.sh"
+srv_start ECHO echo
+srv_start BANNER banner "HELLO there"
+srv_start SILENT silent
+srv_start CLOSE close
+srv_start LINES lines 5
+srv_start UDP --udp echo
+srv_start GONE echo
+srv_stop GONE
+run_nsx sockets -n --script "$SCRIPTS/sockets.nse" --script-args \
+  "sock.echo=$ECHO,sock.banner=$BANNER,sock.silent=$SILENT,sock.close=$CLOSE,sock.lines=$LINES,sock.udp=$UDP,sock.refused=$GONE"
+check_passes sockets 40
+finish
