@@ -4,10 +4,16 @@
 # and needs no network.
 set -eu
 
-PKGS="build-essential cmake pkg-config
+# Building: compilers, Lua 5.4, libuv, OpenSSL 3, zlib, lpeg, lfs.
+# Running: nmap-common (nselib, scripts, nmap-services).
+# Testing: nmap 7.93 as the reference, clang for the sanitizer and fuzz
+# builds, and the checkers' tools (xmllint, jq, ndiff, python3 with
+# jsonschema) that validate XML and JSON output.
+PKGS="build-essential cmake pkg-config clang
 liblua5.4-dev lua5.4 libuv1-dev libssl-dev zlib1g-dev
 lua-lpeg lua-lpeg-dev lua-filesystem lua-filesystem-dev
-nmap-common nmap"
+nmap-common nmap
+libxml2-utils jq ndiff python3 python3-jsonschema"
 
 missing=""
 for p in $PKGS; do

@@ -252,7 +252,9 @@ void nsx_port_push_table(lua_State *L, struct nsx_host *h, int number,
                          int proto) {
   struct nsx_port *p = nsx_host_port(h, number, proto);
   struct nsx_version *v = p ? p->version : NULL;
-  const char *service = p && p->service ? p->service : "unknown";
+  /* A port nmap-services does not list has no service name at all (nil),
+   * as in Nmap; output writers print "unknown" for it. */
+  const char *service = p ? p->service : NULL;
 
   lua_createtable(L, 0, 7);
   lua_pushinteger(L, number);
@@ -266,7 +268,7 @@ void nsx_port_push_table(lua_State *L, struct nsx_host *h, int number,
   lua_setfield(L, -2, "reason_ttl");
   lua_createtable(L, 0, 8);                         /* port, version */
   set_str(L, "name", service);
-  lua_pushnumber(L, v ? 10.0 : (p && p->service ? 3.0 : 0.0));
+  lua_pushnumber(L, v ? 10.0 : 3.0);
   lua_setfield(L, -2, "name_confidence");
   set_str(L, "service_dtype", v ? "probed" : "table");
   set_str(L, "service_tunnel", v && v->tunnel_ssl ? "ssl" : "none");

@@ -55,6 +55,10 @@ struct nsx_scanstate {
   int excluded_loaded;
 };
 
+static void store_failure(struct nsx_engine *E, struct nsx_thread *t,
+                          enum nsx_result_status status, const char *text,
+                          const char *error);
+
 static const enum nsx_rule PHASE_RULE[] = {NSX_PRERULE, NSX_HOSTRULE,
                                            NSX_POSTRULE};
 
@@ -164,7 +168,11 @@ static void create_threads(struct nsx_engine *E) {
 void nsx_scan_thread_ended(struct nsx_thread *t, enum nsx_end why) {
   struct nsx_group *g = t->group;
 
-  (void)why;
+  if (!t->worker && t->started &&
+      (why == NSX_END_TIMEOUT || why == NSX_END_STUCK))
+    store_failure(t->E, t, NSX_STATUS_TIMEOUT, "",
+                  why == NSX_END_TIMEOUT ? "timed out"
+                                         : "ended in a deadlock");
   nsx_list_unlink(&t->group_node);
   if (t->worker)
     g->nworkers--;
@@ -190,21 +198,33 @@ static struct nsx_results *results_of(struct nsx_engine *E,
   }
 }
 
+/* Keeps a thread's outcome with its host, port or phase. 'error' (may be
+ * NULL) is the failure's message. */
 static void store(struct nsx_engine *E, struct nsx_thread *t,
-                  struct nsx_result *res, enum nsx_result_status status) {
+                  struct nsx_result *res, enum nsx_result_status status,
+                  const char *error) {
   struct nsx_results *rs = results_of(E, t);
   double elapsed = (double)(nsx_now_ms() - t->start_ms) / 1000.0;
+  struct nsx_script_result *r;
+  struct timespec now;
 
   if (!rs) {
     nsx_result_free(res);
     return;
   }
-  nsx_results_add(rs, t->script->id, res, status, E->scan->result_seq++,
-                  elapsed);
+  r = nsx_results_add(rs, t->script->id, res, status, E->scan->result_seq++,
+                      elapsed);
+  if (!r) return;
+  clock_gettime(CLOCK_REALTIME, &now);
+  r->done = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+  if (error) r->error = strdup(error);
 }
 
-static void store_error(struct nsx_engine *E, struct nsx_thread *t,
-                        const char *text) {
+/* A failed or killed thread's record: Nmap's error text for failures
+ * (shown only without -d), nothing for timeouts (never shown). */
+static void store_failure(struct nsx_engine *E, struct nsx_thread *t,
+                          enum nsx_result_status status, const char *text,
+                          const char *error) {
   struct nsx_result res;
 
   memset(&res, 0, sizeof res);
@@ -212,7 +232,7 @@ static void store_error(struct nsx_engine *E, struct nsx_thread *t,
   if (!res.text) return;
   res.textlen = strlen(text);
   res.stored = 1;
-  store(E, t, &res, NSX_STATUS_ERROR);
+  store(E, t, &res, status, error);
 }
 
 static const char ERROR_TEXT[] =
@@ -230,14 +250,14 @@ void nsx_scan_thread_result(struct nsx_engine *E, struct nsx_thread *t,
     fprintf(stderr, "NSE: %s: bad output: %s\n", name,
             lua_tostring(L, -1) ? lua_tostring(L, -1) : "(error object)");
     lua_pop(L, 1);
-    if (E->opt.debug == 0) store_error(E, t, ERROR_TEXT);
+    store_failure(E, t, NSX_STATUS_ERROR, ERROR_TEXT, "bad output");
     return;
   }
   if (!res.stored) {
     nsx_result_free(&res);
     return;
   }
-  store(E, t, &res, NSX_STATUS_OK);
+  store(E, t, &res, NSX_STATUS_OK, NULL);
 }
 
 /* tostring(v) for an error object, protected. [-0, +0, -] */
@@ -267,8 +287,8 @@ void nsx_scan_thread_failed(struct nsx_engine *E, struct nsx_thread *t,
     lua_pop(L, 1);
   } else if (!t->worker) {
     fprintf(stderr, "NSE: %s failed: %s\n", name, msg);
-    store_error(E, t, ERROR_TEXT);
   }
+  if (!t->worker) store_failure(E, t, NSX_STATUS_ERROR, ERROR_TEXT, msg);
   lua_pop(L, 1);
 }
 

@@ -31,6 +31,7 @@ size_t nsx_sock_count(void) {
 }
 
 int nsx_buf_append(struct nsx_buf *b, const char *data, size_t len) {
+  if (len == 0) return 0;
   if (len > b->cap - b->len) {
     size_t cap = b->cap ? b->cap : 256;
     char *p;
@@ -54,6 +55,7 @@ void nsx_buf_free(struct nsx_buf *b) {
 static size_t count_lines(const char *p, size_t n) {
   size_t k = 0;
   const char *end = p + n;
+  if (n == 0) return 0;
   while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
     k++;
     p++;

@@ -69,17 +69,28 @@ static void member_fmt(struct rec *b, const char *key,
 
 /* Starts a record: '{"type":"TYPE","time":"2026-11-27T02:50:06.123Z"'
  * (now, in UTC; RFC 3339). */
-static void record_start(struct rec *b, const char *type) {
+/* Starts a record stamped with 'at' (seconds since the epoch), or with
+ * the time now when 'at' is 0. */
+static void record_start_at(struct rec *b, const char *type, double at) {
   struct timespec ts;
   struct tm tm;
   char when[32], tmp[96];
 
-  clock_gettime(CLOCK_REALTIME, &ts);
+  if (at > 0) {
+    ts.tv_sec = (time_t)at;
+    ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+  } else {
+    clock_gettime(CLOCK_REALTIME, &ts);
+  }
   gmtime_r(&ts.tv_sec, &tm);
   strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
   snprintf(tmp, sizeof tmp, "{\"type\":\"%s\",\"time\":\"%s.%03ldZ\"", type,
            when, (long)(ts.tv_nsec / 1000000) % 1000);
   add(b, tmp, strlen(tmp));
+}
+
+static void record_start(struct rec *b, const char *type) {
+  record_start_at(b, type, 0);
 }
 
 /* Ends a record and writes it as one line, then empties 'b' for the next
@@ -119,7 +130,7 @@ static void write_results(FILE *f, struct rec *b, const char *phase,
   nsx_results_sort(rs);
   for (size_t i = 0; i < rs->n; i++) {
     const struct nsx_script_result *r = &rs->v[i];
-    record_start(b, "script");
+    record_start_at(b, "script", r->done);
     member_str(b, "phase", phase);
     member_str(b, "id", r->id);
     if (h) host_members(b, h);
@@ -137,6 +148,7 @@ static void write_results(FILE *f, struct rec *b, const char *phase,
       add(b, r->res.json, r->res.jsonlen);
     }
     member_str(b, "status", status_name(r->status));
+    if (r->error) member_str(b, "error", r->error);
     member_fmt(b, "elapsed", "%.3f", r->elapsed);
     record_end(f, b);
   }

@@ -21,11 +21,12 @@ const char *nsx_out_sigdigits(double x, char *buf, size_t len) {
 }
 
 /* Writes the "| id: ..." lines of a list of results. */
-static void write_results(FILE *f, const struct nsx_results *rs) {
+static void write_results(FILE *f, const struct nsx_results *rs, int debug) {
   struct nsx_strbuf b = {0};
 
   for (size_t i = 0; i < rs->n; i++) {
     const struct nsx_script_result *r = &rs->v[i];
+    if (!nsx_result_shown(r, debug)) continue;
     b.len = 0;
     if (nsx_result_layout(&b, r->id, r->res.text, r->res.textlen) ==
         NSX_RESULT_NOTEXT) {
@@ -56,11 +57,10 @@ static void normal_begin(struct nsx_writer *w, struct nsx_engine *E) {
 static void normal_phase(struct nsx_writer *w, struct nsx_engine *E,
                          enum nsx_phase phase,
                          const struct nsx_results *rs) {
-  (void)E;
-  if (rs->n == 0) return;
+  if (nsx_results_shown(rs, E->opt.debug) == 0) return;
   fprintf(w->f, "%s script results:\n",
           phase == NSX_PHASE_PRE ? "Pre-scan" : "Post-scan");
-  write_results(w->f, rs);
+  write_results(w->f, rs, E->opt.debug);
   fflush(w->f);
 }
 
@@ -177,7 +177,7 @@ static void write_ports(struct nsx_writer *w, struct nsx_engine *E,
     row_fill(&r, p);
     row_print(w->f, r.cell, use, width);
     nsx_results_sort(&p->results);
-    write_results(w->f, &p->results);
+    write_results(w->f, &p->results, E->opt.debug);
   }
 }
 
@@ -204,10 +204,10 @@ static void normal_host(struct nsx_writer *w, struct nsx_engine *E,
     fputs("Scan of this host interrupted; results found so far follow.\n",
           w->f);
   write_ports(w, E, h);
-  if (h->results.n) {
+  if (nsx_results_shown(&h->results, E->opt.debug)) {
     nsx_results_sort(&h->results);
     fputs("\nHost script results:\n", w->f);
-    write_results(w->f, &h->results);
+    write_results(w->f, &h->results, E->opt.debug);
   }
   fputc('\n', w->f);
   fflush(w->f);

@@ -74,9 +74,10 @@ static void write_script(FILE *f, const struct nsx_script_result *r) {
   fputs("</script>", f);
 }
 
-static void write_scripts(FILE *f, struct nsx_results *rs) {
+static void write_scripts(FILE *f, struct nsx_results *rs, int debug) {
   nsx_results_sort(rs);
-  for (size_t i = 0; i < rs->n; i++) write_script(f, &rs->v[i]);
+  for (size_t i = 0; i < rs->n; i++)
+    if (nsx_result_shown(&rs->v[i], debug)) write_script(f, &rs->v[i]);
 }
 
 static void xml_begin(struct nsx_writer *w, struct nsx_engine *E) {
@@ -124,11 +125,10 @@ static void xml_phase(struct nsx_writer *w, struct nsx_engine *E,
                       enum nsx_phase phase, const struct nsx_results *rs) {
   const char *tag = phase == NSX_PHASE_PRE ? "prescript" : "postscript";
 
-  (void)E;
   /* The DTD wants at least one <script> inside. */
-  if (rs->n == 0) return;
+  if (nsx_results_shown(rs, E->opt.debug) == 0) return;
   fprintf(w->f, "<%s>", tag);
-  write_scripts(w->f, (struct nsx_results *)rs);
+  write_scripts(w->f, (struct nsx_results *)rs, E->opt.debug);
   fprintf(w->f, "</%s>", tag);
   fflush(w->f);
 }
@@ -258,7 +258,7 @@ static void write_ports(FILE *f, struct nsx_engine *E, struct nsx_host *h) {
     attr(f, "reason", p->reason ? p->reason : "user-set");
     fputs(" reason_ttl=\"0\"/>", f);
     write_service(f, p);
-    write_scripts(f, &p->results);
+    write_scripts(f, &p->results, E->opt.debug);
     fputs("</port>\n", f);
   }
   fputs("</ports>\n", f);
@@ -302,9 +302,9 @@ static void xml_host(struct nsx_writer *w, struct nsx_engine *E,
   fputs("</hostnames>\n", f);
   /* Without a port scan (-sn) Nmap writes no <ports> at all. */
   if (o->ports) write_ports(f, E, h);
-  if (h->results.n) {
+  if (nsx_results_shown(&h->results, E->opt.debug)) {
     fputs("<hostscript>", f);
-    write_scripts(f, &h->results);
+    write_scripts(f, &h->results, E->opt.debug);
     fputs("</hostscript>", f);
   }
   if (h->srtt > 0) write_times(f, h);

@@ -25,8 +25,10 @@ struct nsx_script_result *nsx_results_add(struct nsx_results *rs,
   r->res = *res;
   memset(res, 0, sizeof *res);
   r->status = status;
+  r->error = NULL;
   r->seq = seq;
   r->elapsed = elapsed;
+  r->done = 0;
   return r;
 fail:
   free(idcopy);
@@ -45,9 +47,16 @@ void nsx_results_sort(struct nsx_results *rs) {
   if (rs->n > 1) qsort(rs->v, rs->n, sizeof *rs->v, cmp);
 }
 
+size_t nsx_results_shown(const struct nsx_results *rs, int debug) {
+  size_t n = 0;
+  for (size_t i = 0; i < rs->n; i++) n += nsx_result_shown(&rs->v[i], debug);
+  return n;
+}
+
 void nsx_results_free(struct nsx_results *rs) {
   for (size_t i = 0; i < rs->n; i++) {
     free(rs->v[i].id);
+    free(rs->v[i].error);
     nsx_result_free(&rs->v[i].res);
   }
   free(rs->v);
