@@ -12,7 +12,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang
 liblua5.4-dev lua5.4 libuv1-dev libssl-dev zlib1g-dev
 lua-lpeg lua-lpeg-dev lua-filesystem lua-filesystem-dev
-nmap-common nmap
+nmap-common nmap time
 libxml2-utils jq ndiff python3 python3-jsonschema"
 
 missing=""

@@ -36,6 +36,25 @@ static int number(const char *s, long lo, long hi, long *out) {
   return 0;
 }
 
+/* A size in bytes with an optional k, m or g suffix (powers of 1024). */
+static int size_value(const char *s, long lo, long *out) {
+  char *end;
+  double v;
+  double mult = 1;
+
+  if (!s || !*s) return -1;
+  errno = 0;
+  v = strtod(s, &end);
+  if (errno || end == s || v < 0) return -1;
+  if (*end == 'k' || *end == 'K') mult = 1024.0, end++;
+  else if (*end == 'm' || *end == 'M') mult = 1048576.0, end++;
+  else if (*end == 'g' || *end == 'G') mult = 1073741824.0, end++;
+  if (*end == 'b' || *end == 'B') end++;
+  if (*end || v * mult > 9.2e18 || v * mult < (double)lo) return -1;
+  *out = (long)(v * mult);
+  return 0;
+}
+
 enum arg { NONE, VALUE };
 
 struct longopt {
@@ -48,7 +67,7 @@ enum {
   O_SCRIPT, O_SCRIPT_ARGS, O_SCRIPT_ARGS_FILE, O_SCRIPT_TIMEOUT,
   O_HOST_TIMEOUT, O_DATADIR, O_TOP_PORTS, O_EXCLUDE_PORTS, O_MAX_THREADS,
   O_MAX_SOCKETS, O_MAX_HOSTGROUP, O_MAX_PARALLELISM, O_MIN_PARALLELISM,
-  O_MAX_RECEIVE, O_CONNECT_TIMEOUT, O_TTL, O_DATA_LENGTH,
+  O_MAX_RECEIVE, O_SCRIPT_MEMORY, O_CONNECT_TIMEOUT, O_TTL, O_DATA_LENGTH,
   O_VERSION_INTENSITY, O_SCRIPT_TRACE, O_REASON, O_HELP, O_VERSION
 };
 
@@ -67,6 +86,7 @@ static const struct longopt LONGOPTS[] = {
   {"max-parallelism", VALUE, O_MAX_PARALLELISM},
   {"min-parallelism", VALUE, O_MIN_PARALLELISM},
   {"max-receive", VALUE, O_MAX_RECEIVE},
+  {"script-memory", VALUE, O_SCRIPT_MEMORY},
   {"connect-timeout", VALUE, O_CONNECT_TIMEOUT},
   {"ttl", VALUE, O_TTL},
   {"data-length", VALUE, O_DATA_LENGTH},
@@ -137,9 +157,15 @@ static int apply_long(struct nsx_cli *c, int id, const char *name,
     c->max_probes = n;
     break;
   case O_MAX_RECEIVE:
-    if (number(v, 1024, 0x7fffffff, &n) < 0)
-      return bad(err, errlen, name, v, "bytes, at least 1024");
+    if (size_value(v, 1024, &n) < 0)
+      return bad(err, errlen, name, v, "a size of at least 1k, e.g. 4m");
     o->max_receive = (size_t)n;
+    break;
+  case O_SCRIPT_MEMORY:
+    if (size_value(v, 0, &n) < 0 || (n > 0 && n < (1L << 20)))
+      return bad(err, errlen, name, v, "0 (no limit) or a size of at least "
+                 "1m, e.g. 256m");
+    o->script_memory = (size_t)n;
     break;
   case O_TTL:
     if (number(v, 0, 255, &n) < 0)
@@ -343,7 +369,9 @@ void nsx_cli_usage(FILE *f) {
 "                         open-file limit, which nsx raises to its maximum)\n"
 "  --max-parallelism N    port-scan connects in flight\n"
 "  --max-hostgroup N      hosts in flight (default 4096)\n"
-"  --max-receive BYTES    most bytes one receive may buffer (default 64 MiB)\n"
+"  --max-receive SIZE     most bytes one receive may buffer (default 64m)\n"
+"  --script-memory SIZE   most memory one script thread may hold (default\n"
+"                         512m; 0 = no limit); over it, the thread fails\n"
 "\n"
 "OUTPUT:\n"
 "  -oN FILE               normal output to FILE too ('-' for stdout)\n"

@@ -50,6 +50,7 @@ void nsx_engine_defaults(struct nsx_options *o) {
   o->max_threads = 100000;
   o->max_hostgroup = 4096;
   o->max_receive = (size_t)64 << 20;
+  o->script_memory = (size_t)512 << 20;
   o->connect_timeout_ms = 1000;
   o->timing = 3;
   o->version_intensity = 7;

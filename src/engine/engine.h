@@ -76,6 +76,7 @@ struct nsx_options {
   size_t max_threads;        /* concurrency limit on main threads */
   size_t max_sockets;        /* sockets open at once */
   size_t max_receive;        /* bytes one receive may buffer */
+  size_t script_memory;      /* bytes one thread may hold; 0 = no limit */
   size_t max_hostgroup;      /* hosts in flight */
   int connect_timeout_ms;    /* port scan: wait for SYN-ACK/RST */
   size_t max_probes;         /* port scan: connects in flight */
@@ -103,6 +104,7 @@ struct nsx_engine {
   size_t nscripts;
   int nrunlevels;
 
+  int64_t mem;                   /* bytes the Lua state holds */
   size_t nthreads;               /* live threads, workers included */
   size_t nmain;                  /* live main threads */
   uint64_t threads_started;

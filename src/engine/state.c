@@ -5,6 +5,7 @@
  * stdnse's engine hooks, and a strict _G. */
 #include <lauxlib.h>
 #include <lualib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,14 +91,54 @@ static int require_lib(lua_State *L, const char *name, char *err,
   return 0;
 }
 
+/* Lua's allocator, with accounting: every byte is charged to the script
+ * thread that is running (E->current) when it is allocated and credited
+ * when freed, and an allocation that would take a thread over
+ * --script-memory fails. Lua then collects garbage and retries; if the
+ * thread is still over, it gets a "not enough memory" error and ends like
+ * any failing script, while the scan goes on. Outside threads (start-up,
+ * output) nothing is limited. */
+static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  struct nsx_engine *E = ud;
+  struct nsx_thread *t = E->current;
+  size_t old = ptr ? osize : 0;
+  void *p;
+
+  if (nsize == 0) {
+    free(ptr);
+    E->mem -= (int64_t)old;
+    if (t) t->mem -= (int64_t)old;
+    return NULL;
+  }
+  if (t && nsize > old && E->opt.script_memory &&
+      t->mem + (int64_t)(nsize - old) > (int64_t)E->opt.script_memory)
+    return NULL;
+  p = realloc(ptr, nsize);
+  if (!p) return NULL;
+  E->mem += (int64_t)nsize - (int64_t)old;
+  if (t) t->mem += (int64_t)nsize - (int64_t)old;
+  return p;
+}
+
+/* An error outside any protected call is an engine bug: say what it was
+ * before aborting. */
+static int l_panic(lua_State *L) {
+  const char *msg = lua_tostring(L, -1);
+  fprintf(stderr, "nsx: internal error: unprotected Lua error: %s\n",
+          msg ? msg : "(error object is not a string)");
+  fflush(NULL);
+  return 0;
+}
+
 int nsx_state_open(struct nsx_engine *E, char *err, size_t errlen) {
-  lua_State *L = luaL_newstate();
+  lua_State *L = lua_newstate(l_alloc, E);
 
   if (!L) {
     snprintf(err, errlen, "cannot create the Lua state: out of memory");
     return -1;
   }
   E->L = L;
+  lua_atpanic(L, l_panic);
   *(struct nsx_engine **)lua_getextraspace(L) = E;
   nsx_lua_openlibs(L);
   /* Lua 5.1's global, which the seed's example 9.10 still calls. */

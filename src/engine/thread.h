@@ -36,6 +36,8 @@ struct nsx_thread {
   int rec_ref;                 /* worker: table receiving its error */
   void *io;                    /* the socket it waits on (lsock.c) */
   int nargs;                   /* values to pass at the next resume */
+  int64_t mem;                 /* bytes allocated less bytes freed while
+                                  it ran (state.c) */
   uint64_t start_ms;
   uint64_t deadline_ms;        /* 0 = none */
   uv_timer_t *deadline;        /* fires at deadline_ms while parked */
