@@ -13,6 +13,7 @@
 
 #include "cli/options.h"
 #include "engine/engine.h"
+#include "engine/progress.h"
 #include "engine/scan.h"
 #include "engine/targets.h"
 #include "output/out.h"
@@ -299,8 +300,13 @@ int main(int argc, char **argv) {
   setup.ntcp = ports.n[0];
   setup.scripts_only = cli.no_portscan;
   nsx_out_begin(&out, &E);
-  if (nsx_scan_run(&E, &setup) < 0) {
+  if (!cli.no_status || cli.stats_every > 0)
+    nsx_progress_start(&E, cli.stats_every);
+  rc = nsx_scan_run(&E, &setup);
+  nsx_progress_stop();
+  if (rc < 0) {
     fprintf(stderr, "nsx: the scan could not start\n");
+    rc = EXIT_FAILED;
     goto done;
   }
   nsx_out_end(&out, &E);

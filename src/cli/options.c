@@ -68,7 +68,8 @@ enum {
   O_HOST_TIMEOUT, O_DATADIR, O_TOP_PORTS, O_EXCLUDE_PORTS, O_MAX_THREADS,
   O_MAX_SOCKETS, O_MAX_HOSTGROUP, O_MAX_PARALLELISM, O_MIN_PARALLELISM,
   O_MAX_RECEIVE, O_SCRIPT_MEMORY, O_CONNECT_TIMEOUT, O_TTL, O_DATA_LENGTH,
-  O_VERSION_INTENSITY, O_SCRIPT_TRACE, O_REASON, O_HELP, O_VERSION
+  O_VERSION_INTENSITY, O_SCRIPT_TRACE, O_REASON, O_STATS_EVERY,
+  O_NO_STATUS, O_HELP, O_VERSION
 };
 
 static const struct longopt LONGOPTS[] = {
@@ -93,6 +94,8 @@ static const struct longopt LONGOPTS[] = {
   {"version-intensity", VALUE, O_VERSION_INTENSITY},
   {"script-trace", NONE, O_SCRIPT_TRACE},
   {"reason", NONE, O_REASON},
+  {"stats-every", VALUE, O_STATS_EVERY},
+  {"no-status", NONE, O_NO_STATUS},
   {"help", NONE, O_HELP},
   {"version", NONE, O_VERSION},
   {NULL, NONE, 0}
@@ -184,6 +187,12 @@ static int apply_long(struct nsx_cli *c, int id, const char *name,
     break;
   case O_SCRIPT_TRACE: o->script_trace = 1; break;
   case O_REASON: o->reason = 1; break;
+  case O_STATS_EVERY:
+    if ((t = nsx_cli_time(v)) <= 0)
+      return bad(err, errlen, name, v, "a time above zero, such as 10s");
+    c->stats_every = t;
+    break;
+  case O_NO_STATUS: c->no_status = 1; break;
   case O_HELP: c->help = 1; break;
   case O_VERSION: c->version = 1; break;
   }
@@ -384,6 +393,9 @@ void nsx_cli_usage(FILE *f) {
 "                         that output (one of -oN, -oX, -oJ at most)\n"
 "  -v[N], -vv             more verbose; -d[N], -dd: debugging\n"
 "  --reason               show why each port has its state\n"
+"  --stats-every T        a status line on stderr every T (for logs)\n"
+"  --no-status            no status line on the terminal (by default one\n"
+"                         line on stderr is redrawn every second)\n"
 "\n"
 "  -T0..5                 timing level scripts can read (default 3)\n"
 "  -e IFACE, --ttl N, --data-length N, --version-intensity N\n"

@@ -23,6 +23,8 @@ struct nsx_cli {
   const char **targets;
   size_t ntargets;
   unsigned no_portscan : 1;      /* -sn */
+  unsigned no_status : 1;        /* --no-status */
+  double stats_every;            /* --stats-every, seconds; 0 = off */
   unsigned help : 1;
   unsigned version : 1;
   long max_sockets;              /* --max-sockets; 0 = from the fd limit */

@@ -6,10 +6,12 @@
 #include <sys/resource.h>
 
 #include "engine/engine.h"
+#include "engine/progress.h"
 #include "engine/state.h"
 #include "script/loader.h"
 
 static void vlog(struct nsx_engine *E, const char *fmt, va_list ap) {
+  nsx_progress_clear();
   fputs("NSE: ", E->log);
   vfprintf(E->log, fmt, ap);
   fputc('\n', E->log);

@@ -125,6 +125,7 @@ struct nsx_engine {
 
   struct nsx_scanstate *scan;    /* the scan running now (scan.c) */
   uint64_t hosts_seen, hosts_up;
+  uint64_t results_total;        /* script results stored (status ok) */
   int interrupted;               /* the scan was cut short by a signal */
   struct nsx_output *out;
   FILE *log;                     /* debug and verbose messages */

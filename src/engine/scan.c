@@ -39,6 +39,7 @@ struct nsx_scanstate {
   struct nsx_prober *prober;
   struct nsx_list hosts;         /* hosts in flight */
   size_t inflight;
+  uint64_t hosts_done;
   size_t rdns_pending;
   uint64_t hosts_seen, hosts_up;
   /* Phase timings for -d, in monotonic ms: discovery runs from the first
@@ -215,6 +216,7 @@ static void store(struct nsx_engine *E, struct nsx_thread *t,
   r = nsx_results_add(rs, t->script->id, res, status, E->scan->result_seq++,
                       elapsed);
   if (!r) return;
+  if (status == NSX_STATUS_OK) E->results_total++;
   clock_gettime(CLOCK_REALTIME, &now);
   r->done = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
   if (error) r->error = strdup(error);
@@ -430,6 +432,7 @@ static void host_done(struct nsx_engine *E, struct nsx_host *h) {
   if (h->runlevel > 0) S->scripts_last = h->end_ms;
   nsx_list_unlink(&h->node);
   S->inflight--;
+  S->hosts_done++;
   free(hs);
   nsx_host_free(h);
 }
@@ -739,6 +742,16 @@ int nsx_scan_run(struct nsx_engine *E, const struct nsx_scan_setup *setup) {
   }
   E->scan = NULL;
   return 0;
+}
+
+void nsx_scan_stats(struct nsx_engine *E, struct nsx_scan_stats *st) {
+  struct nsx_scanstate *S = E->scan;
+
+  memset(st, 0, sizeof *st);
+  if (!S) return;
+  st->hosts_done = S->hosts_done;
+  st->hosts_inflight = S->inflight;
+  st->hosts_total = nsx_tsource_expected(S->setup->targets);
 }
 
 int nsx_scan_add_target(struct nsx_engine *E, const char *expr) {

@@ -20,6 +20,15 @@ struct nsx_scan_setup {
   unsigned scripts_only : 1;     /* -sn: no port scan */
 };
 
+struct nsx_scan_stats {
+  uint64_t hosts_done;           /* hosts finished (up or down) */
+  uint64_t hosts_total;          /* hosts expected in all; 0 = unknown */
+  size_t hosts_inflight;
+};
+
+/* Counters for the status line. */
+void nsx_scan_stats(struct nsx_engine *E, struct nsx_scan_stats *st);
+
 /* Runs the whole scan. Returns 0, or -1 if the scan could not start. */
 int nsx_scan_run(struct nsx_engine *E, const struct nsx_scan_setup *setup);
 

@@ -17,6 +17,7 @@ struct nsx_tsource {
   char **words;                  /* expressions, consumed in order */
   size_t nwords, capwords, next;
   size_t added;                  /* by nmap.add_targets */
+  uint64_t expected;             /* addresses in all expressions so far */
   size_t bad;                    /* expressions that gave no host */
   struct nsx_hostspec *cur;      /* the expression being expanded */
   char *cur_name;                /* the name it came from, if any */
@@ -34,7 +35,8 @@ struct nsx_tsource *nsx_tsource_new(struct nsx_engine *E) {
 }
 
 int nsx_tsource_add(struct nsx_tsource *ts, const char *expr) {
-  char *w;
+  struct nsx_hostspec *hs;
+  char *w, err[256];
 
   if (ts->nwords == ts->capwords) {
     size_t cap = ts->capwords ? ts->capwords * 2 : 16;
@@ -45,7 +47,19 @@ int nsx_tsource_add(struct nsx_tsource *ts, const char *expr) {
   }
   if (!(w = strdup(expr))) return -1;
   ts->words[ts->nwords++] = w;
+  /* Counting is cheap (iteration is lazy): it gives the status line its
+   * total. A bad expression counts nothing and is reported when reached. */
+  if ((hs = nsx_hostspec_parse(expr, err, sizeof err)) != NULL) {
+    uint64_t n = nsx_hostspec_count(hs);
+    ts->expected = n > UINT64_MAX - ts->expected ? UINT64_MAX
+                                                 : ts->expected + n;
+    nsx_hostspec_free(hs);
+  }
   return 0;
+}
+
+uint64_t nsx_tsource_expected(const struct nsx_tsource *ts) {
+  return ts->expected;
 }
 
 int nsx_tsource_add_new(struct nsx_tsource *ts, const char *expr) {

@@ -3,6 +3,7 @@
 #define NSX_TARGETS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "engine/engine.h"
@@ -28,6 +29,10 @@ size_t nsx_tsource_bad(const struct nsx_tsource *ts);
  * has run). */
 int nsx_tsource_next(struct nsx_tsource *ts, struct sockaddr_storage *addr,
                      const char **targetname);
+
+/* How many hosts the expressions queued so far stand for (names count
+ * as one; UINT64_MAX when too many to count). */
+uint64_t nsx_tsource_expected(const struct nsx_tsource *ts);
 
 /* Whether a name resolution is in flight. */
 int nsx_tsource_busy(const struct nsx_tsource *ts);

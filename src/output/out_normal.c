@@ -249,29 +249,3 @@ int nsx_out_add_normal(struct nsx_output *o, FILE *f, int own, int screen) {
   w->screen = (unsigned)screen;
   return 0;
 }
-
-void nsx_out_begin(struct nsx_output *o, struct nsx_engine *E) {
-  for (size_t i = 0; i < o->n; i++) o->w[i].ops->begin(&o->w[i], E);
-}
-
-void nsx_out_phase(struct nsx_output *o, struct nsx_engine *E,
-                   enum nsx_phase phase, const struct nsx_results *rs) {
-  for (size_t i = 0; i < o->n; i++) o->w[i].ops->phase(&o->w[i], E, phase, rs);
-}
-
-void nsx_out_host(struct nsx_output *o, struct nsx_engine *E,
-                  struct nsx_host *h) {
-  for (size_t i = 0; i < o->n; i++) o->w[i].ops->host(&o->w[i], E, h);
-}
-
-void nsx_out_end(struct nsx_output *o, struct nsx_engine *E) {
-  for (size_t i = 0; i < o->n; i++) o->w[i].ops->end(&o->w[i], E);
-}
-
-void nsx_out_close(struct nsx_output *o) {
-  for (size_t i = 0; i < o->n; i++)
-    if (o->w[i].own) fclose(o->w[i].f);
-  o->n = 0;
-  free(o->cmdline);
-  o->cmdline = NULL;
-}
