@@ -69,7 +69,8 @@ enum {
   O_MAX_SOCKETS, O_MAX_HOSTGROUP, O_MAX_PARALLELISM, O_MIN_PARALLELISM,
   O_MAX_RECEIVE, O_SCRIPT_MEMORY, O_CONNECT_TIMEOUT, O_TTL, O_DATA_LENGTH,
   O_VERSION_INTENSITY, O_SCRIPT_TRACE, O_REASON, O_STATS_EVERY,
-  O_NO_STATUS, O_HELP, O_VERSION
+  O_NO_STATUS, O_MAX_RATE, O_MAX_HOST_CONNS, O_HOST_ERROR_BUDGET, O_SHARD,
+  O_HELP, O_VERSION
 };
 
 static const struct longopt LONGOPTS[] = {
@@ -96,6 +97,10 @@ static const struct longopt LONGOPTS[] = {
   {"reason", NONE, O_REASON},
   {"stats-every", VALUE, O_STATS_EVERY},
   {"no-status", NONE, O_NO_STATUS},
+  {"max-rate", VALUE, O_MAX_RATE},
+  {"max-host-conns", VALUE, O_MAX_HOST_CONNS},
+  {"host-error-budget", VALUE, O_HOST_ERROR_BUDGET},
+  {"shard", VALUE, O_SHARD},
   {"help", NONE, O_HELP},
   {"version", NONE, O_VERSION},
   {NULL, NONE, 0}
@@ -193,6 +198,36 @@ static int apply_long(struct nsx_cli *c, int id, const char *name,
     c->stats_every = t;
     break;
   case O_NO_STATUS: c->no_status = 1; break;
+  case O_MAX_RATE: {
+    char *end;
+    double r;
+    errno = 0;
+    r = strtod(v, &end);
+    if (errno || end == v || *end || r <= 0)
+      return bad(err, errlen, name, v, "connections a second, above zero");
+    o->max_rate = r;
+    break;
+  }
+  case O_MAX_HOST_CONNS:
+    if (number(v, 1, 1000000, &n) < 0)
+      return bad(err, errlen, name, v, "a positive number");
+    o->max_host_conns = (size_t)n;
+    break;
+  case O_HOST_ERROR_BUDGET:
+    if (number(v, 1, 1000000000, &n) < 0)
+      return bad(err, errlen, name, v, "a positive number");
+    o->host_error_budget = (unsigned)n;
+    break;
+  case O_SHARD: {
+    unsigned k, total;
+    char extra;
+    if (sscanf(v, "%u/%u%c", &k, &total, &extra) != 2 || total < 1 ||
+        k < 1 || k > total)
+      return bad(err, errlen, name, v, "K/N with 1 <= K <= N, e.g. 2/8");
+    o->shard = k;
+    o->nshards = total;
+    break;
+  }
   case O_HELP: c->help = 1; break;
   case O_VERSION: c->version = 1; break;
   }
@@ -378,6 +413,13 @@ void nsx_cli_usage(FILE *f) {
 "                         open-file limit, which nsx raises to its maximum)\n"
 "  --max-parallelism N    port-scan connects in flight\n"
 "  --max-hostgroup N      hosts in flight (default 4096)\n"
+"  --max-rate N           at most N new connections a second (port scan and\n"
+"                         scripts together)\n"
+"  --max-host-conns N     script sockets open to one host at once\n"
+"  --host-error-budget N  after N connect timeouts, resets, TLS failures or\n"
+"                         script errors on a host, skip the rest of it\n"
+"  --shard K/N            scan only shard K of N: hosts split by a hash of\n"
+"                         their address (pre/post-scan scripts in shard 1)\n"
 "  --max-receive SIZE     most bytes one receive may buffer (default 64m)\n"
 "  --script-memory SIZE   most memory one script thread may hold (default\n"
 "                         512m; 0 = no limit); over it, the thread fails\n"

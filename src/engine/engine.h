@@ -28,6 +28,7 @@ struct nsx_thread;
 struct nsx_datapath;
 struct nsx_services;
 struct nsx_scanstate;
+struct nsx_rate;
 
 enum nsx_rule { NSX_PRERULE, NSX_HOSTRULE, NSX_PORTRULE, NSX_POSTRULE };
 enum nsx_phase { NSX_PHASE_PRE, NSX_PHASE_SCAN, NSX_PHASE_POST };
@@ -85,6 +86,10 @@ struct nsx_options {
   int data_length;           /* --data-length */
   int version_intensity;     /* --version-intensity */
   const char *interface;     /* -e, or NULL */
+  double max_rate;           /* --max-rate: connects a second; 0 = any */
+  size_t max_host_conns;     /* script sockets per host; 0 = no limit */
+  unsigned host_error_budget; /* socket/script errors per host; 0 = off */
+  unsigned shard, nshards;   /* --shard K/N: this is shard K (1-based) */
   unsigned no_resolve : 1;   /* -n */
   unsigned skip_ping : 1;    /* -Pn */
   unsigned script_trace : 1;
@@ -111,6 +116,7 @@ struct nsx_engine {
   struct nsx_list creating;      /* groups with threads still to create */
 
   size_t nsocks;                 /* script sockets open */
+  struct nsx_rate *rate;         /* --max-rate's bucket, or NULL */
   size_t nsock_waiting;          /* threads waiting for a socket slot */
   struct nsx_list sock_waiters;
 

@@ -66,6 +66,8 @@ struct nsx_host *nsx_host_new(struct nsx_engine *E,
   h->registry_ref = LUA_NOREF;
   h->table_ref = LUA_NOREF;
   nsx_list_init(&h->node);
+  nsx_list_init(&h->sock_waiters);
+  nsx_list_init(&h->budget_node);
   nsx_list_init(&h->group.threads);
   nsx_list_init(&h->group.create_node);
   return h;

@@ -61,6 +61,11 @@ struct nsx_host {
   unsigned up : 1;
   unsigned timed_out : 1;          /* --host-timeout cut it short */
   unsigned interrupted : 1;        /* SIGINT/SIGTERM cut it short */
+  unsigned over_budget : 1;        /* --host-error-budget spent */
+  unsigned errors;                 /* socket and script errors so far */
+  size_t nsocks;                   /* script sockets open to it */
+  struct nsx_list sock_waiters;    /* threads waiting for one of those */
+  struct nsx_list budget_node;     /* on the scan's list to cut short */
   struct nsx_group group;        /* the runlevel now running */
   int runlevel;
   struct nsx_list node;          /* on the engine's list of hosts */

@@ -11,9 +11,12 @@
 #include <string.h>
 
 #include "engine/lsock.h"
+#include "engine/host.h"
+#include "engine/scan.h"
 #include "engine/thread.h"
 #include "lua/cert.h"
 #include "net/addr.h"
+#include "net/rate.h"
 #include "net/resolve.h"
 #include "net/sock.h"
 #include "net/tls.h"
@@ -22,7 +25,7 @@
 
 enum { DEFAULT_TIMEOUT_MS = 30000 };
 
-enum stage { ST_SLOT, ST_RESOLVE, ST_CONNECT, ST_TLS };
+enum stage { ST_SLOT, ST_RATE, ST_RESOLVE, ST_CONNECT, ST_TLS };
 
 struct lsock {
   struct nsx_engine *E;
@@ -43,7 +46,9 @@ struct lsock {
   struct nsx_wait wait;
   int op_status;
   struct nsx_resolve *resolving;
-  struct nsx_list slot_node;     /* on E->sock_waiters */
+  struct nsx_list slot_node;     /* on E's or a host's sock_waiters */
+  struct nsx_rate_waiter rate_w; /* waiting for a --max-rate token */
+  struct nsx_host *host;         /* whose per-host count 's' is in */
   enum nsx_sock_proto cproto;    /* connect: protocol, target, name */
   int cssl;
   int cport;
@@ -79,8 +84,9 @@ static int fail_now(lua_State *L, const char *msg) {
   return 2;
 }
 
-static void wake_slot_waiter(struct nsx_engine *E) {
-  struct nsx_list *first = nsx_list_first(&E->sock_waiters);
+/* Wakes the first thread waiting for a socket slot on 'list'. */
+static void wake_slot_waiter(struct nsx_engine *E, struct nsx_list *list) {
+  struct nsx_list *first = nsx_list_first(list);
   struct lsock *ls;
 
   if (!first) return;
@@ -103,8 +109,28 @@ static void close_conn(struct lsock *ls) {
   if (ls->counted) {
     ls->counted = 0;
     E->nsocks--;
-    wake_slot_waiter(E);
+    wake_slot_waiter(E, &E->sock_waiters);
   }
+  if (ls->host) {
+    ls->host->nsocks--;
+    wake_slot_waiter(E, &ls->host->sock_waiters);
+    ls->host = NULL;
+  }
+}
+
+/* Counts a failure against the target host's --host-error-budget:
+ * timeouts and resets, not refusals (a closed port is an answer). */
+static void host_error(struct lsock *ls, int status) {
+  struct nsx_thread *t = ls->E->current;
+  if (t && t->host && (status == NSX_ETIMEDOUT || status == UV_ECONNRESET ||
+                       status == NSX_ETLS))
+    nsx_scan_host_error(ls->E, t->host);
+}
+
+static void on_token(struct nsx_rate_waiter *w) {
+  struct lsock *ls = (struct lsock *)((char *)w -
+                                      offsetof(struct lsock, rate_w));
+  if (ls->waiter) nsx_task_wake(&ls->E->sched, &ls->waiter->task);
 }
 
 /* Completion of any socket operation: record and wake the waiter. */
@@ -127,6 +153,7 @@ static void cancel_op(struct nsx_wait *w) {
     nsx_list_unlink(&ls->slot_node);
     ls->E->nsock_waiting--;
   }
+  if (nsx_list_linked(&ls->rate_w.node)) nsx_rate_cancel(&ls->rate_w);
   if (ls->s) nsx_sock_cancel(ls->s);
   ls->waiter = NULL;
 }
@@ -183,6 +210,10 @@ static int open_conn(struct lsock *ls, enum nsx_sock_proto proto,
   ls->s = s;
   ls->counted = 1;
   ls->E->nsocks++;
+  if (ls->E->current && ls->E->current->host) {
+    ls->host = ls->E->current->host;
+    ls->host->nsocks++;
+  }
   return 0;
 }
 
@@ -219,11 +250,26 @@ static int connect_step(lua_State *L, struct lsock *ls, enum stage st) {
 
   switch (st) {
   case ST_SLOT:
-    if (ls->cproto == NSX_SOCK_TCP && E->nsocks >= E->opt.max_sockets) {
-      nsx_list_insert_tail(&E->sock_waiters, &ls->slot_node);
-      E->nsock_waiting++;
-      return park(L, ls, "socket slot", 0, connect_k, ST_SLOT);
+    if (ls->cproto == NSX_SOCK_TCP) {
+      struct nsx_host *h = E->current ? E->current->host : NULL;
+      struct nsx_list *wait = NULL;
+      if (E->nsocks >= E->opt.max_sockets)
+        wait = &E->sock_waiters;
+      else if (h && E->opt.max_host_conns &&
+               h->nsocks >= E->opt.max_host_conns)
+        wait = &h->sock_waiters;
+      if (wait) {
+        nsx_list_insert_tail(wait, &ls->slot_node);
+        E->nsock_waiting++;
+        return park(L, ls, "socket slot", 0, connect_k, ST_SLOT);
+      }
     }
+    /* fall through */
+  case ST_RATE:
+    if (ls->cproto == NSX_SOCK_TCP && E->rate && st != ST_RATE &&
+        !nsx_rate_take(E->rate, &ls->rate_w))
+      return park(L, ls, "rate limit", 1, connect_k, ST_RATE);
+    st = ST_SLOT;   /* not ST_RESOLVE: the name is not looked up yet */
     /* fall through */
   case ST_RESOLVE:
     if (ls->cname && st == ST_RESOLVE) {
@@ -256,6 +302,7 @@ static int connect_step(lua_State *L, struct lsock *ls, enum stage st) {
   case ST_CONNECT:
     if (ls->op_status < 0) {
       rc = ls->op_status;
+      host_error(ls, rc);
       close_conn(ls);
       return fail(L, rc);
     }
@@ -272,6 +319,7 @@ static int connect_step(lua_State *L, struct lsock *ls, enum stage st) {
   case ST_TLS:
     if (ls->op_status < 0) {
       rc = ls->op_status;
+      host_error(ls, rc);
       close_conn(ls);
       return fail(L, rc);
     }
@@ -725,6 +773,8 @@ int nsx_lsock_new(lua_State *L) {
   ls->timeout_ms = DEFAULT_TIMEOUT_MS;
   nsx_list_init(&ls->owner_node);
   nsx_list_init(&ls->slot_node);
+  nsx_list_init(&ls->rate_w.node);
+  ls->rate_w.cb = on_token;
   luaL_setmetatable(L, SOCKET_MT);
   return 1;
 }

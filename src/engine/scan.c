@@ -14,7 +14,9 @@
 #include "engine/host.h"
 #include "engine/scan.h"
 #include "engine/targets.h"
+#include "net/addr.h"
 #include "net/portscan.h"
+#include "net/rate.h"
 #include "output/out.h"
 #include "script/datapath.h"
 #include "target/portspec.h"
@@ -52,6 +54,8 @@ struct nsx_scanstate {
   int interrupted;               /* SIGINT/SIGTERM: finish with what we have */
   uv_signal_t sigint, sigterm, sigusr1;
   int targets_done;
+  struct nsx_list over_budget;   /* hosts to cut short */
+  struct nsx_rate rate;          /* --max-rate */
   struct nsx_portlist *excluded; /* nmap-service-probes "Exclude" */
   int excluded_loaded;
 };
@@ -291,6 +295,7 @@ void nsx_scan_thread_failed(struct nsx_engine *E, struct nsx_thread *t,
     fprintf(stderr, "NSE: %s failed: %s\n", name, msg);
   }
   if (!t->worker) store_failure(E, t, NSX_STATUS_ERROR, ERROR_TEXT, msg);
+  if (t->host) nsx_scan_host_error(E, t->host);
   lua_pop(L, 1);
 }
 
@@ -302,7 +307,7 @@ static void host_group_done(struct nsx_group *g) {
   struct nsx_host *h = g->host;
   struct nsx_engine *E = h->E;
 
-  if (!h->timed_out && !E->scan->interrupted &&
+  if (!h->timed_out && !E->scan->interrupted && !h->over_budget &&
       h->runlevel < E->nrunlevels) {
     h->runlevel++;
     group_init(&h->group, h, NSX_PHASE_SCAN, h->runlevel, host_group_done);
@@ -431,6 +436,7 @@ static void host_done(struct nsx_engine *E, struct nsx_host *h) {
   if (h->up) nsx_out_host(E->out, E, h);
   if (h->runlevel > 0) S->scripts_last = h->end_ms;
   nsx_list_unlink(&h->node);
+  nsx_list_unlink(&h->budget_node);
   S->inflight--;
   S->hosts_done++;
   free(hs);
@@ -486,6 +492,20 @@ static void host_admit(struct nsx_engine *E, const struct sockaddr *addr,
   if (hs->waiting == 0) discovery_done(E, h);
 }
 
+/* Which of 'n' shards a host belongs to: FNV-1a of its address, so the
+ * split depends on nothing but the address and every shard agrees. */
+static unsigned shard_of(const struct sockaddr *sa, unsigned n) {
+  size_t len;
+  const unsigned char *p = nsx_addr_bytes(sa, &len);
+  uint64_t h = 1469598103934665603ULL;
+
+  for (size_t i = 0; i < len; i++) {
+    h ^= p[i];
+    h *= 1099511628211ULL;
+  }
+  return (unsigned)(h % n);
+}
+
 /* Admits hosts while there is room: fewer than --max-hostgroup in
  * flight, and no thread creation held back by the concurrency limit. */
 static void admit(struct nsx_engine *E) {
@@ -498,6 +518,9 @@ static void admit(struct nsx_engine *E) {
     int rc = nsx_tsource_next(S->setup->targets, &addr, &targetname);
     if (rc == 0) S->targets_done = 1;
     if (rc <= 0) break;
+    if (E->opt.nshards > 1 &&
+        shard_of((struct sockaddr *)&addr, E->opt.nshards) != E->opt.shard - 1)
+      continue;
     host_admit(E, (struct sockaddr *)&addr, targetname);
   }
 }
@@ -631,6 +654,34 @@ static void stop_signals(struct nsx_scanstate *S) {
   uv_close((uv_handle_t *)&S->sigusr1, NULL);
 }
 
+void nsx_scan_host_error(struct nsx_engine *E, struct nsx_host *h) {
+  struct nsx_scanstate *S = E->scan;
+
+  h->errors++;
+  if (!S || !E->opt.host_error_budget || h->over_budget ||
+      h->errors < E->opt.host_error_budget)
+    return;
+  h->over_budget = 1;
+  nsx_list_insert_tail(&S->over_budget, &h->budget_node);
+}
+
+/* Cuts short the hosts whose error budget is spent. Runs from the loop,
+ * never from inside a thread or a callback that a thread waits on. */
+static void cut_over_budget(struct nsx_engine *E) {
+  struct nsx_scanstate *S = E->scan;
+
+  while (!nsx_list_empty(&S->over_budget)) {
+    struct nsx_host *h = nsx_list_entry(S->over_budget.next, struct nsx_host,
+                                        budget_node);
+    nsx_list_unlink(&h->budget_node);
+    fprintf(stderr, "nsx: %s: %u errors (--host-error-budget); skipping the "
+            "rest of this host\n", h->ip, h->errors);
+    if (h->group.finished || ((struct hostscan *)h->scan)->waiting > 0)
+      continue;
+    group_abort(E, &h->group, NSX_END_TIMEOUT);
+  }
+}
+
 static int stuck(struct nsx_engine *E) {
   return !nsx_sched_has_ready(&E->sched) && E->sched.nparked > 0 &&
          E->sched.nparked_io == 0 && !io_pending(E) &&
@@ -640,6 +691,7 @@ static int stuck(struct nsx_engine *E) {
 /* Runs the loop until 'done' says the phase is over. */
 static void run_loop(struct nsx_engine *E, int (*done)(struct nsx_engine *)) {
   for (;;) {
+    cut_over_budget(E);
     create_threads(E);
     if (E->phase == NSX_PHASE_SCAN) {
       admit(E);
@@ -704,25 +756,34 @@ static void run_phase(struct nsx_engine *E, enum nsx_phase phase) {
 int nsx_scan_run(struct nsx_engine *E, const struct nsx_scan_setup *setup) {
   struct nsx_scanstate S;
   uint64_t t0, t1, t2;
+  int first_shard;
 
   memset(&S, 0, sizeof S);
   S.setup = setup;
   nsx_list_init(&S.hosts);
+  nsx_list_init(&S.over_budget);
+  nsx_rate_init(&S.rate, E->loop, E->opt.max_rate);
+  E->rate = E->opt.max_rate > 0 ? &S.rate : NULL;
   S.prober = nsx_prober_new(E->loop, E->opt.max_probes,
-                            E->opt.connect_timeout_ms, 2);
+                            E->opt.connect_timeout_ms, 2, E->rate);
   if (!S.prober) return -1;
   E->scan = &S;
   nsx_list_init(&E->phase_group.threads);
   start_signals(E, &S);
   t0 = nsx_now_ms();
-  if (has_rule(E, NSX_PRERULE)) run_phase(E, NSX_PHASE_PRE);
+  /* With --shard, pre- and post-scan scripts run in shard 1 only, so the
+   * union of the shards' results is a single run's. */
+  first_shard = E->opt.nshards <= 1 || E->opt.shard == 1;
+  if (first_shard && has_rule(E, NSX_PRERULE)) run_phase(E, NSX_PHASE_PRE);
   t1 = nsx_now_ms();
   E->phase = NSX_PHASE_SCAN;
   run_loop(E, scan_over);
   t2 = nsx_now_ms();
-  if (has_rule(E, NSX_POSTRULE) && !S.interrupted)
+  if (first_shard && has_rule(E, NSX_POSTRULE) && !S.interrupted)
     run_phase(E, NSX_PHASE_POST);
   stop_signals(&S);
+  nsx_rate_close(&S.rate);
+  E->rate = NULL;
   uv_run(E->loop, UV_RUN_NOWAIT);
   E->interrupted = S.interrupted;
   nsx_debug(E, 1, "Timing: pre-scan %.3fs, discovery %.3fs, scripts %.3fs, "

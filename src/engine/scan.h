@@ -45,6 +45,10 @@ void nsx_scan_thread_result(struct nsx_engine *E, struct nsx_thread *t,
 void nsx_scan_thread_failed(struct nsx_engine *E, struct nsx_thread *t,
                             lua_State *co);
 
+/* A socket or script error against 'h': once --host-error-budget is spent,
+ * the host's remaining threads are skipped (soon after, from the loop). */
+void nsx_scan_host_error(struct nsx_engine *E, struct nsx_host *h);
+
 /* nmap.add_targets and its counters. */
 int nsx_scan_add_target(struct nsx_engine *E, const char *expr);
 size_t nsx_scan_targets_queued(struct nsx_engine *E);

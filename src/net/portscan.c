@@ -17,6 +17,9 @@ struct nsx_prober {
   size_t inflight, queued;
   int timeout_ms, tries;
   struct nsx_list jobs;          /* jobs with ports still to start */
+  struct nsx_rate *rate;         /* --max-rate, or NULL */
+  struct nsx_rate_waiter rate_w; /* queued for a token */
+  int have_token;                /* a token taken for the next connect */
 };
 
 struct nsx_probejob {
@@ -52,10 +55,22 @@ struct probe {
 
 static void pump(struct nsx_prober *p);
 
+static void on_token(struct nsx_rate_waiter *w) {
+  struct nsx_prober *p = (struct nsx_prober *)((char *)w -
+                                               offsetof(struct nsx_prober,
+                                                        rate_w));
+  p->have_token = 1;
+  pump(p);
+}
+
 struct nsx_prober *nsx_prober_new(uv_loop_t *loop, size_t max_inflight,
-                                  int timeout_ms, int tries) {
+                                  int timeout_ms, int tries,
+                                  struct nsx_rate *rate) {
   struct nsx_prober *p = calloc(1, sizeof *p);
   if (!p) return NULL;
+  p->rate = rate;
+  nsx_list_init(&p->rate_w.node);
+  p->rate_w.cb = on_token;
   p->loop = loop;
   p->limit = p->max_inflight = max_inflight ? max_inflight : 1;
   p->timeout_ms = timeout_ms;
@@ -65,6 +80,7 @@ struct nsx_prober *nsx_prober_new(uv_loop_t *loop, size_t max_inflight,
 }
 
 void nsx_prober_free(struct nsx_prober *p) {
+  if (nsx_list_linked(&p->rate_w.node)) nsx_rate_cancel(&p->rate_w);
   free(p);
 }
 
@@ -214,6 +230,12 @@ static void pump(struct nsx_prober *p) {
         nsx_list_entry(p->jobs.next, struct nsx_probejob, queue_node);
     uint16_t port;
     uint8_t tries = 0;
+
+    if (p->rate && !p->have_token) {
+      if (nsx_list_linked(&p->rate_w.node)) break;   /* already waiting */
+      if (!nsx_rate_take(p->rate, &p->rate_w)) break;
+    }
+    p->have_token = 0;
     if (job->nretry > 0) {
       port = job->retry[--job->nretry];
       tries = job->retry_tries[job->nretry];

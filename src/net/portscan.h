@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "net/rate.h"
 #include "sched/list.h"
 
 enum nsx_probe_result {
@@ -30,9 +31,11 @@ typedef void (*nsx_probe_cb)(void *ud, unsigned port,
 typedef void (*nsx_probe_done_cb)(void *ud);
 
 /* A prober for 'loop' allowing 'max_inflight' connects at once, each
- * given 'timeout_ms', and 'tries' attempts for ports that stay silent. */
+ * given 'timeout_ms', and 'tries' attempts for ports that stay silent.
+ * With 'rate' (may be NULL), every connect takes a token from it. */
 struct nsx_prober *nsx_prober_new(uv_loop_t *loop, size_t max_inflight,
-                                  int timeout_ms, int tries);
+                                  int timeout_ms, int tries,
+                                  struct nsx_rate *rate);
 void nsx_prober_free(struct nsx_prober *p);
 
 /* Queues a scan of 'ports' (copied; n > 0) on 'addr'. Jobs are served in

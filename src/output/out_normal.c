@@ -200,6 +200,9 @@ static void normal_host(struct nsx_writer *w, struct nsx_engine *E,
     fprintf(w->f, "rDNS record for %s: %s\n", h->ip, h->name);
   if (h->timed_out)
     fputs("Skipped the rest of this host: --host-timeout reached.\n", w->f);
+  else if (h->over_budget)
+    fprintf(w->f, "Skipped the rest of this host: %u errors "
+            "(--host-error-budget).\n", h->errors);
   else if (h->interrupted)
     fputs("Scan of this host interrupted; results found so far follow.\n",
           w->f);
