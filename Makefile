@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 
-.PHONY: all deps build demo test test-asan bench install clean
+.PHONY: all deps build demo test test-asan bench install package clean
 
 all: build
 
@@ -34,8 +34,25 @@ test-asan: deps
 bench: deps build
 	@bench/run.sh $(BUILD)
 
+# Fuzzes each tests/fuzz target for FUZZ_TIME seconds in a clang build of
+# its own (FUZZ_ARGS=--merge adds new coverage to the seed corpora).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 10
+FUZZ_ARGS ?=
+fuzz: deps
+	@sh tests/fuzz/run.sh --build $(FUZZ_BUILD) --time $(FUZZ_TIME) $(FUZZ_ARGS)
+
+# Installs bin/nsx, the man page, bash completion and the JSON Lines schema
+# under PREFIX (default: the build's CMAKE_INSTALL_PREFIX, /usr/local),
+# staged under DESTDIR if given:  make install PREFIX=/opt/nsx DESTDIR=/tmp/s
 install: build
-	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) \
+	  $(if $(PREFIX),--prefix "$(PREFIX)")
+
+# A Debian package of the same files under /usr, built by CPack:
+# $(BUILD)/nsx_<version>_<arch>.deb
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -8,12 +8,13 @@ set -eu
 # Running: nmap-common (nselib, scripts, nmap-services).
 # Testing: nmap 7.93 as the reference, clang for the sanitizer and fuzz
 # builds, and the checkers' tools (xmllint, jq, ndiff, python3 with
-# jsonschema) that validate XML and JSON output.
+# jsonschema) that validate XML and JSON output, and the man page linters.
 PKGS="build-essential cmake pkg-config clang
 liblua5.4-dev lua5.4 libuv1-dev libssl-dev zlib1g-dev
 lua-lpeg lua-lpeg-dev lua-filesystem lua-filesystem-dev
 nmap-common nmap time
-libxml2-utils jq ndiff python3 python3-jsonschema"
+libxml2-utils jq ndiff python3 python3-jsonschema
+mandoc groff-base man-db bash-completion"
 
 missing=""
 for p in $PKGS; do
