@@ -216,7 +216,7 @@ int main(int argc, char **argv) {
   struct nsx_scan_setup setup;
   struct nsx_tsource *ts = NULL;
   uv_loop_t loop;
-  char err[1024], *path;
+  char err[1024], *path, *rules = NULL;
   size_t nofile;
   int rejected = 0, rc = EXIT_FAILED;
 
@@ -273,7 +273,14 @@ int main(int argc, char **argv) {
     goto done;
   }
   if (setup_args(&E, &cli) < 0) goto done;
-  rejected = setup_scripts(&E, cli.scripts);
+  if (cli.default_scripts) {
+    /* -sC adds the default category to --script, as in Nmap. */
+    size_t n = strlen("default,") + (cli.scripts ? strlen(cli.scripts) : 0) + 1;
+    if (!(rules = malloc(n))) goto done;
+    snprintf(rules, n, "default%s%s", cli.scripts ? "," : "",
+             cli.scripts ? cli.scripts : "");
+  }
+  rejected = setup_scripts(&E, rules ? rules : cli.scripts);
   if (rejected < 0) goto done;
   if (cli.scripts && E.nscripts == 0 && rejected > 0) {
     fprintf(stderr, "nsx: no script could be loaded\n");
@@ -313,6 +320,7 @@ int main(int argc, char **argv) {
   rc = rejected > 0 || nsx_tsource_bad(ts) > 0 ? EXIT_REJECTED : EXIT_CLEAN;
   if (E.interrupted) rc = EXIT_INTERRUPTED;
 done:
+  free(rules);
   nsx_tsource_free(ts);
   nsx_out_close(&out);
   nsx_engine_free(&E);

@@ -328,8 +328,7 @@ int nsx_cli_parse(struct nsx_cli *c, int argc, char **argv, char *err,
     else if (strcmp(a, "-n") == 0) c->opt.no_resolve = 1;
     else if (strcmp(a, "-sT") == 0) {}
     else if (strcmp(a, "-sn") == 0) c->no_portscan = 1;
-    else if (strcmp(a, "-sC") == 0) c->scripts = c->scripts ? c->scripts
-                                                            : "default";
+    else if (strcmp(a, "-sC") == 0) c->default_scripts = 1;
     else if (strcmp(a, "-6") == 0) c->opt.family = AF_INET6;
     else if (strcmp(a, "-h") == 0) c->help = 1;
     else if (strcmp(a, "-V") == 0) c->version = 1;
@@ -386,12 +385,11 @@ void nsx_cli_usage(FILE *f) {
 "SCRIPTS:\n"
 "  --script LIST          scripts, categories, globs, directories or\n"
 "                         expressions (\"default or safe\"), comma-separated\n"
-"  -sC                    same as --script default\n"
+"  -sC                    the default category (with --script: added)\n"
 "  --script-args ARGS     arguments for scripts (k=v,k2={a,b},...)\n"
 "  --script-args-file F   arguments read from a file\n"
 "  --script-timeout T     end a script thread after T (30s, 5m, 500ms)\n"
-"  --script-trace         no effect yet: nsx does not trace sockets (Nmap\n"
-"                         logs every socket operation)\n"
+"  --script-trace         log every socket operation and its data\n"
 "  --datadir DIR          where nselib/, scripts/ and nmap-services are\n"
 "                         (also $NMAPDIR; default " NSX_DEFAULT_DATADIR ")\n"
 "\n"

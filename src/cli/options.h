@@ -23,6 +23,7 @@ struct nsx_cli {
   const char **targets;
   size_t ntargets;
   unsigned no_portscan : 1;      /* -sn */
+  unsigned default_scripts : 1;  /* -sC: add the "default" category */
   unsigned no_status : 1;        /* --no-status */
   double stats_every;            /* --stats-every, seconds; 0 = off */
   unsigned help : 1;

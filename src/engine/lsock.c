@@ -14,6 +14,7 @@
 #include "engine/host.h"
 #include "engine/scan.h"
 #include "engine/thread.h"
+#include "engine/trace.h"
 #include "lua/cert.h"
 #include "net/addr.h"
 #include "net/rate.h"
@@ -101,6 +102,7 @@ static void close_conn(struct lsock *ls) {
   struct nsx_engine *E = ls->E;
 
   if (!ls->s) return;
+  if (ls->owner) nsx_trace_event(E, ls->s, "CLOSE");
   nsx_sock_close(ls->s);
   ls->s = NULL;
   ls->ssl = 0;
@@ -307,6 +309,7 @@ static int connect_step(lua_State *L, struct lsock *ls, enum stage st) {
       return fail(L, rc);
     }
     set_owner(ls, E->current);
+    nsx_trace_event(E, ls->s, "CONNECT");
     if (ls->cssl) {
       rc = nsx_tls_start(ls->s, ls->sni, ls->timeout_ms, on_done, ls);
       if (rc == 0) return park(L, ls, "TLS handshake", 1, connect_k, ST_TLS);
@@ -424,6 +427,7 @@ static int send_k(lua_State *L, int status, lua_KContext ctx) {
   (void)ctx;
   resumed(ls);
   if (ls->op_status < 0) return fail(L, ls->op_status);
+  nsx_trace_event(ls->E, ls->s, "SEND");
   lua_pushboolean(L, 1);
   return 1;
 }
@@ -436,9 +440,11 @@ static int lsock_send(lua_State *L) {
 
   check_free(L, ls);
   if (!connected(ls)) return fail_now(L, "socket must be connected");
+  nsx_trace_data(ls->E, ls->s, 0, data, len);
   rc = nsx_sock_write(ls->s, data, len, ls->timeout_ms, on_done, ls);
   if (rc == 0) return park(L, ls, "send", 1, send_k, 0);
   if (rc < 0) return fail(L, rc);
+  nsx_trace_event(ls->E, ls->s, "SEND");
   lua_pushboolean(L, 1);
   return 1;
 }
@@ -474,6 +480,7 @@ static int deliver(lua_State *L, struct lsock *ls, int status) {
   struct nsx_sock *s = ls->s;
 
   if (s && (s->rbuf.len > 0 || status == 0)) {
+    nsx_trace_data(ls->E, s, 1, s->rbuf.data, s->rbuf.len);
     lua_pushboolean(L, 1);
     lua_pushlstring(L, s->rbuf.data ? s->rbuf.data : "", s->rbuf.len);
     nsx_sock_consume(s, s->rbuf.len);
@@ -573,6 +580,7 @@ static int take_read(struct lsock *ls) {
   int rc;
 
   if (!s || s->rbuf.len == 0) return 0;
+  nsx_trace_data(ls->E, s, 1, s->rbuf.data, s->rbuf.len);
   rc = nsx_buf_append(&ls->buf, s->rbuf.data, s->rbuf.len);
   nsx_sock_consume(s, s->rbuf.len);
   return rc;
