@@ -125,7 +125,6 @@ struct nsx_engine {
 
   int mutex_cache_ref;           /* obj -> mutex function (weak values) */
   int condvar_cache_ref;         /* obj -> condvar function (weak values) */
-  int threads_ref;               /* base coroutine -> true (weak keys) */
   int hosts_ref;                 /* host serial -> host (light userdata) */
   int registry_ref;              /* nmap.registry */
 
@@ -137,10 +136,13 @@ struct nsx_engine {
   FILE *log;                     /* debug and verbose messages */
 };
 
-/* The engine that owns a Lua state: every coroutine's extra space holds
- * it (Lua copies the main thread's extra space into new coroutines). */
+/* The engine that owns a Lua state. There is one engine per process; the
+ * coroutines' extra space is kept for the script thread a base coroutine
+ * belongs to (thread.h). */
+extern struct nsx_engine *nsx__engine;
 static inline struct nsx_engine *nsx_engine_of(lua_State *L) {
-  return *(struct nsx_engine **)lua_getextraspace(L);
+  (void)L;
+  return nsx__engine;
 }
 
 /* Default options: Nmap's, with nsx's own limits. */

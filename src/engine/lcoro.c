@@ -4,7 +4,9 @@
  * to the script thread's base coroutine, and when the scheduler resumes
  * the thread they resume the inner coroutine exactly where it stopped. A
  * script's own yields work as in plain Lua. Script threads' base
- * coroutines belong to the scheduler: resuming or closing one is refused. */
+ * coroutines belong to the scheduler: resuming or closing one is refused.
+ * coroutine.create is replaced too, only to clear the new coroutine's
+ * script-thread mark, which Lua copies from the creating coroutine. */
 #include <lauxlib.h>
 
 #include "engine/lcoro.h"
@@ -14,15 +16,8 @@ enum { UP_CO = 1 };
 
 /* Is 'co' the base coroutine of a live script thread? [-0, +0, -] */
 static int is_script_thread(lua_State *L, int idx) {
-  struct nsx_engine *E = nsx_engine_of(L);
-  int found;
-
-  idx = lua_absindex(L, idx);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, E->threads_ref);
-  lua_pushvalue(L, idx);
-  found = lua_rawget(L, -2) != LUA_TNIL;
-  lua_pop(L, 2);
-  return found;
+  lua_State *co = lua_tothread(L, idx);
+  return co && nsx_thread_of(co) != NULL;
 }
 
 /* Moves 'narg' values from L to co, resumes co, and moves its results (or
@@ -128,12 +123,31 @@ static int wrap_call(lua_State *L) {
   return resume_loop(L, lua_tothread(L, lua_upvalueindex(UP_CO)), 0, 1);
 }
 
+/* A new coroutine for a script: Lua copies the creating coroutine's extra
+ * space into it, so clear the mark that says "script thread". */
+static lua_State *new_coroutine(lua_State *L) {
+  lua_State *co = lua_newthread(L);
+  *(struct nsx_thread **)lua_getextraspace(co) = NULL;
+  return co;
+}
+
+/* coroutine.create(f) [-0, +1, e] */
+static int lcoro_create(lua_State *L) {
+  lua_State *co;
+
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  co = new_coroutine(L);
+  lua_pushvalue(L, 1);
+  lua_xmove(L, co, 1);
+  return 1;
+}
+
 /* coroutine.wrap(f) [-0, +1, e] */
 static int lcoro_wrap(lua_State *L) {
   lua_State *co;
 
   luaL_checktype(L, 1, LUA_TFUNCTION);
-  co = lua_newthread(L);
+  co = new_coroutine(L);
   lua_pushvalue(L, 1);
   lua_xmove(L, co, 1);
   lua_pushcclosure(L, wrap_call, 1);
@@ -155,6 +169,8 @@ static int lcoro_close(lua_State *L) {
 
 void nsx_lcoro_install(lua_State *L) {
   lua_getglobal(L, "coroutine");
+  lua_pushcfunction(L, lcoro_create);
+  lua_setfield(L, -2, "create");
   lua_pushcfunction(L, lcoro_resume);
   lua_setfield(L, -2, "resume");
   lua_pushcfunction(L, lcoro_wrap);

@@ -4,7 +4,7 @@
 
 #include <lua.h>
 
-/* Replaces coroutine.resume, coroutine.wrap and coroutine.close in the
+/* Replaces coroutine.create, resume, wrap and close in the
  * shared 'coroutine' table. [-0, +0, e] */
 void nsx_lcoro_install(lua_State *L);
 

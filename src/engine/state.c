@@ -67,16 +67,6 @@ static void install_searcher(lua_State *L) {
   lua_pop(L, 2);
 }
 
-/* A weak-keyed table in the registry; returns its reference. */
-static int weak_table(lua_State *L, const char *mode) {
-  lua_newtable(L);
-  lua_createtable(L, 0, 1);
-  lua_pushstring(L, mode);
-  lua_setfield(L, -2, "__mode");
-  lua_setmetatable(L, -2);
-  return luaL_ref(L, LUA_REGISTRYINDEX);
-}
-
 /* Runs require(name) protected; on failure writes the message. */
 static int require_lib(lua_State *L, const char *name, char *err,
                        size_t errlen) {
@@ -130,6 +120,8 @@ static int l_panic(lua_State *L) {
   return 0;
 }
 
+struct nsx_engine *nsx__engine;
+
 int nsx_state_open(struct nsx_engine *E, char *err, size_t errlen) {
   lua_State *L = lua_newstate(l_alloc, E);
 
@@ -139,7 +131,9 @@ int nsx_state_open(struct nsx_engine *E, char *err, size_t errlen) {
   }
   E->L = L;
   lua_atpanic(L, l_panic);
-  *(struct nsx_engine **)lua_getextraspace(L) = E;
+  nsx__engine = E;
+  /* New coroutines copy this: no thread marks the main state. */
+  *(void **)lua_getextraspace(L) = NULL;
   nsx_lua_openlibs(L);
   /* Lua 5.1's global, which the seed's example 9.10 still calls. */
   lua_getglobal(L, "table");
@@ -147,7 +141,6 @@ int nsx_state_open(struct nsx_engine *E, char *err, size_t errlen) {
   lua_setglobal(L, "unpack");
   lua_pop(L, 1);
 
-  E->threads_ref = weak_table(L, "k");
   lua_newtable(L);
   E->hosts_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);

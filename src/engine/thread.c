@@ -133,6 +133,7 @@ static void thread_end(struct nsx_thread *t, enum nsx_end why) {
     luaL_unref(L, LUA_REGISTRYINDEX, t->rec_ref);
     t->rec_ref = LUA_NOREF;
   }
+  *(struct nsx_thread **)lua_getextraspace(t->co) = NULL;
   luaL_unref(L, LUA_REGISTRYINDEX, t->co_ref);
   t->co_ref = LUA_NOREF;
   E->nthreads--;
@@ -146,9 +147,9 @@ static void thread_end(struct nsx_thread *t, enum nsx_end why) {
 static void worker_error(struct nsx_thread *t, lua_State *from) {
   lua_State *L = t->E->L;
   if (from != L) lua_xmove(from, L, 1);               /* err */
-  lua_rawgeti(L, LUA_REGISTRYINDEX, t->rec_ref);      /* err, record */
-  lua_insert(L, -2);                                  /* record, err */
-  lua_setfield(L, -2, "error");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, t->rec_ref);      /* err, status fn */
+  lua_insert(L, -2);                                  /* status fn, err */
+  lua_setupvalue(L, -2, 2);
   lua_pop(L, 1);
 }
 
@@ -332,11 +333,7 @@ static struct nsx_thread *thread_alloc(struct nsx_engine *E, lua_State *L,
   nsx_list_init(&t->cvregs);
   nsx_list_init(&t->socks);
   t->co = lua_newthread(L);                         /* co */
-  lua_rawgeti(L, LUA_REGISTRYINDEX, E->threads_ref);
-  lua_pushvalue(L, -2);
-  lua_pushboolean(L, 1);
-  lua_rawset(L, -3);                                /* threads[co] = true */
-  lua_pop(L, 1);
+  *(struct nsx_thread **)lua_getextraspace(t->co) = t;   /* see lcoro.c */
   lua_pushvalue(L, -1);
   t->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   E->nthreads++;
@@ -387,13 +384,27 @@ struct nsx_thread *nsx_thread_new(struct nsx_engine *E, struct nsx_group *g,
   return t;
 }
 
+/* coroutine.status(co) as seen from L. [-0, +0, -] */
+static const char *co_status(lua_State *L, lua_State *co) {
+  lua_Debug ar;
+
+  if (L == co) return "running";
+  switch (lua_status(co)) {
+  case LUA_YIELD:
+    return "suspended";
+  case LUA_OK:
+    if (lua_getstack(co, 0, &ar)) return "normal";   /* it resumed another */
+    return lua_gettop(co) == 0 ? "dead" : "suspended";
+  default:
+    return "dead";
+  }
+}
+
 /* Status function of a worker: coroutine.status(co), error object.
- * Upvalues: coroutine.status, co, record. [-0, +2, e] */
+ * Upvalues: co, the error (nil until the worker fails). [-0, +2, -] */
 static int worker_status(lua_State *L) {
-  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushstring(L, co_status(L, lua_tothread(L, lua_upvalueindex(1))));
   lua_pushvalue(L, lua_upvalueindex(2));
-  lua_call(L, 1, 1);
-  lua_getfield(L, lua_upvalueindex(3), "error");
   return 2;
 }
 
@@ -401,11 +412,13 @@ int nsx_thread_spawn_worker(lua_State *L) {
   struct nsx_engine *E = nsx_engine_of(L);
   struct nsx_thread *parent = E->current, *t;
   int n = lua_gettop(L);
+  int64_t before;
 
   if (!parent)
     return luaL_error(L, "stdnse.new_thread can only be run from an "
                          "active script");
   luaL_argexpected(L, lua_type(L, 1) == LUA_TFUNCTION, 1, "function");
+  before = parent->mem;
   t = thread_alloc(E, L, parent->group, parent->script);  /* main,...,co */
   if (!t) return luaL_error(L, "not enough memory");
   t->worker = 1;
@@ -420,16 +433,15 @@ int nsx_thread_spawn_worker(lua_State *L) {
   for (int i = 1; i <= n; i++) lua_pushvalue(L, i);
   lua_xmove(L, t->co, n);
   t->nargs = n - 1;
-  lua_createtable(L, 0, 1);                         /* ..., co, record */
+  lua_pushvalue(L, -1);
+  lua_pushnil(L);
+  lua_pushcclosure(L, worker_status, 2);            /* ..., co, fn */
   lua_pushvalue(L, -1);
   t->rec_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_getglobal(L, "coroutine");
-  lua_getfield(L, -1, "status");
-  lua_remove(L, -2);                                /* ..., co, rec, st */
-  lua_pushvalue(L, -3);
-  lua_pushvalue(L, -3);
-  lua_pushcclosure(L, worker_status, 3);            /* ..., co, rec, fn */
-  lua_remove(L, -2);                                /* ..., co, fn */
+  /* The worker's own coroutine and status function are its memory, not
+   * its parent's (--script-memory). */
+  t->mem = parent->mem - before;
+  parent->mem = before;
   if (t->deadline_ms) arm_deadline(t);
   nsx_list_insert_tail(&parent->group->threads, &t->group_node);
   parent->group->nworkers++;

@@ -33,7 +33,8 @@ struct nsx_thread {
   unsigned kill_pending : 1;   /* deadline passed while running */
   unsigned ending : 1;
   unsigned stuck : 1;          /* found in a deadlock */
-  int rec_ref;                 /* worker: table receiving its error */
+  int rec_ref;                 /* worker: its status function, whose
+                                  second upvalue receives its error */
   void *io;                    /* the socket it waits on (lsock.c) */
   int nargs;                   /* values to pass at the next resume */
   int64_t mem;                 /* bytes allocated less bytes freed while
@@ -47,6 +48,12 @@ struct nsx_thread {
   struct nsx_list socks;       /* sockets it connected (lsock.c) */
   struct nsx_sync_waiter waiter;
 };
+
+/* The script thread whose base coroutine 'co' is, or NULL (a coroutine
+ * of a script's own, or one whose thread has ended). */
+static inline struct nsx_thread *nsx_thread_of(lua_State *co) {
+  return *(struct nsx_thread **)lua_getextraspace(co);
+}
 
 /* The thread being resumed, or NULL (start-up, output formatting). */
 static inline struct nsx_thread *nsx_thread_current(lua_State *L) {
