@@ -20,6 +20,7 @@
 
 #include "sched/sched.h"
 #include "sched/sync.h"
+#include "sched/timeq.h"
 
 struct nsx_host;
 struct nsx_port;
@@ -99,6 +100,7 @@ struct nsx_options {
 struct nsx_engine {
   uv_loop_t *loop;
   struct nsx_sched sched;
+  struct nsx_timers timers;      /* sleeps (lsleep.c) */
   lua_State *L;
   struct nsx_options opt;
   struct nsx_datapath *dp;       /* where nselib, scripts, data are */

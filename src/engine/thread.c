@@ -332,6 +332,7 @@ static struct nsx_thread *thread_alloc(struct nsx_engine *E, lua_State *L,
   nsx_list_init(&t->held);
   nsx_list_init(&t->cvregs);
   nsx_list_init(&t->socks);
+  nsx_timeout_init(&t->sleep_to);
   t->co = lua_newthread(L);                         /* co */
   *(struct nsx_thread **)lua_getextraspace(t->co) = t;   /* see lcoro.c */
   lua_pushvalue(L, -1);

@@ -47,6 +47,8 @@ struct nsx_thread {
   struct nsx_list cvregs;      /* condvar registrations (lsync.c) */
   struct nsx_list socks;       /* sockets it connected (lsock.c) */
   struct nsx_sync_waiter waiter;
+  struct nsx_timeout sleep_to;  /* stdnse.sleep (lsleep.c) */
+  struct nsx_wait sleep_wait;
 };
 
 /* The script thread whose base coroutine 'co' is, or NULL (a coroutine

@@ -7,7 +7,7 @@
 #include "net/sock.h"
 #include "net/sock_int.h"
 
-enum { SCRATCH_SIZE = 65536 };
+enum { SCRATCH_SIZE = 65536, READ_AHEAD = 256 * 1024 };
 
 /* Default bound of one read; large enough for any sane protocol response,
  * small enough that a peer flooding bytes cannot exhaust memory. */
@@ -89,7 +89,12 @@ void nsx__sock_finish(struct nsx_sock *s, int status) {
   nsx_sock_cb cb = s->cb;
   void *ud = s->cb_ud;
 
-  if (s->op == NSX_OP_READ) nsx__sock_stop_reading(s);
+  /* A TCP socket goes on reading into its buffer (up to READ_AHEAD), so a
+   * script's next receive finds the data without another epoll_ctl pair;
+   * UDP stops, to keep datagrams apart. */
+  if (s->op == NSX_OP_READ &&
+      (s->proto == NSX_SOCK_UDP || status < 0 || s->rbuf.len >= READ_AHEAD))
+    nsx__sock_stop_reading(s);
   uv_timer_stop(&s->timer);
   s->op = NSX_OP_NONE;
   s->cb = NULL;
@@ -284,6 +289,8 @@ void nsx__sock_got_data(struct nsx_sock *s, const char *data, size_t n,
     return;
   }
   if (s->kind == NSX_READ_LINES) s->lines += count_lines(data, n);
+  if (s->op != NSX_OP_READ && s->rbuf.len >= READ_AHEAD)
+    nsx__sock_stop_reading(s);
   nsx__sock_check_read(s, datagrams);
 }
 
@@ -297,9 +304,11 @@ static void on_tcp_read(uv_stream_t *stream, ssize_t nread,
     nsx__sock_got_data(s, buf->base, (size_t)nread, 0);
   } else if (nread == UV_EOF) {
     s->eof = 1;
+    nsx__sock_stop_reading(s);
     finish(s, nsx__tls_handshaking(s) ? NSX_ETLS : NSX_EEOF);
   } else if (nread < 0) {
     s->error = (int)nread;
+    nsx__sock_stop_reading(s);
     finish(s, (int)nread);
   }
 }
@@ -328,14 +337,15 @@ int nsx_sock_read(struct nsx_sock *s, enum nsx_read_kind kind, size_t want,
   if (s->rbuf.len > 0 && enough(s, 0)) return 1;
   if (s->eof) return NSX_EEOF;
   if (s->error) return s->error;
-  if (s->proto == NSX_SOCK_TCP) {
-    if (!s->connected) return UV_ENOTCONN;
-    rc = uv_read_start(&s->h.stream, on_alloc, on_tcp_read);
-  } else {
-    rc = uv_udp_recv_start(&s->h.udp, on_alloc, on_udp_read);
+  if (s->proto == NSX_SOCK_TCP && !s->connected) return UV_ENOTCONN;
+  if (!s->reading) {
+    if (s->proto == NSX_SOCK_TCP)
+      rc = uv_read_start(&s->h.stream, on_alloc, on_tcp_read);
+    else
+      rc = uv_udp_recv_start(&s->h.udp, on_alloc, on_udp_read);
+    if (rc < 0) return rc;
+    s->reading = 1;
   }
-  if (rc < 0) return rc;
-  s->reading = 1;
   nsx__sock_begin(s, NSX_OP_READ, timeout_ms, cb, ud);
   return 0;
 }
