@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 #include "engine/progress.h"
@@ -15,7 +16,9 @@ static void vlog(struct nsx_engine *E, const char *fmt, va_list ap) {
   fputs("NSE: ", E->log);
   vfprintf(E->log, fmt, ap);
   fputc('\n', E->log);
-  fflush(E->log);
+  /* Logs share stdout with the results, so order holds without flushing;
+   * a terminal still sees each line at once. */
+  if (E->log_tty) fflush(E->log);
 }
 
 void nsx_debug(struct nsx_engine *E, int level, const char *fmt, ...) {
@@ -63,6 +66,7 @@ int nsx_engine_init(struct nsx_engine *E, uv_loop_t *loop,
   E->loop = loop;
   E->dp = dp;
   E->log = stdout;
+  E->log_tty = isatty(fileno(stdout));
   E->current = NULL;
   nsx_sched_init(&E->sched, loop);
   nsx_timers_init(&E->timers, loop);

@@ -136,6 +136,7 @@ struct nsx_engine {
   int interrupted;               /* the scan was cut short by a signal */
   struct nsx_output *out;
   FILE *log;                     /* debug and verbose messages */
+  int log_tty;                   /* 'log' is a terminal: flush each line */
 };
 
 /* The engine that owns a Lua state. There is one engine per process; the

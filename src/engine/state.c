@@ -134,6 +134,9 @@ int nsx_state_open(struct nsx_engine *E, char *err, size_t errlen) {
   nsx__engine = E;
   /* New coroutines copy this: no thread marks the main state. */
   *(void **)lua_getextraspace(L) = NULL;
+  /* Generational collection: a scan's many long-lived objects (threads,
+   * host tables, libraries) are not traversed again at every cycle. */
+  lua_gc(L, LUA_GCGEN, 0, 0);
   nsx_lua_openlibs(L);
   /* Lua 5.1's global, which the seed's example 9.10 still calls. */
   lua_getglobal(L, "table");
