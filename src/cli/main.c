@@ -299,7 +299,13 @@ int main(int argc, char **argv) {
   for (size_t i = 0; ts && i < cli.ntargets; i++)
     nsx_tsource_add(ts, cli.targets[i]);
   if (!ts) goto done;
-  if (cli.ntargets == 0)
+  for (size_t i = 0; i < cli.ninputs; i++) {
+    if (nsx_tsource_add_file(ts, cli.inputs[i], err, sizeof err) < 0) {
+      fprintf(stderr, "nsx: %s\n", err);
+      goto done;
+    }
+  }
+  if (cli.ntargets == 0 && cli.ninputs == 0)
     fprintf(stderr, "WARNING: No targets were specified, so 0 hosts "
             "scanned.\n");
   memset(&setup, 0, sizeof setup);

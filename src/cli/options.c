@@ -341,14 +341,21 @@ int nsx_cli_parse(struct nsx_cli *c, int argc, char **argv, char *err,
     } else if (a[1] == 'T' && a[2] >= '0' && a[2] <= '5' && !a[3]) {
       c->opt.timing = a[2] - '0';
     } else if (a[1] == 'p' || a[1] == 'e' ||
-               (a[1] == 'o' && a[2] && strchr("NXJA", a[2]))) {
-      int skip = a[1] == 'o' ? 3 : 2;
+               (a[1] == 'o' && a[2] && strchr("NXJA", a[2])) ||
+               (a[1] == 'i' && a[2] == 'L')) {
+      int skip = a[1] == 'o' || a[1] == 'i' ? 3 : 2;
       v = a[skip] ? a + skip : (i + 1 < argc ? argv[++i] : NULL);
       if (!v) {
         snprintf(err, errlen, "option '%.*s' needs a value", skip, a);
         return -1;
       }
-      if (a[1] == 'p') c->ports = v;
+      if (a[1] == 'i') {
+        if (c->ninputs == sizeof c->inputs / sizeof c->inputs[0]) {
+          snprintf(err, errlen, "too many -iL options");
+          return -1;
+        }
+        c->inputs[c->ninputs++] = v;
+      } else if (a[1] == 'p') c->ports = v;
       else if (a[1] == 'e') c->opt.interface = v;
       else if (a[2] == 'N') c->normal_file = v;
       else if (a[2] == 'X') c->xml_file = v;
@@ -380,7 +387,12 @@ void nsx_cli_usage(FILE *f) {
 "engine. Nmap's scripts and libraries are used from the data directory.\n"
 "\n"
 "TARGETS: addresses, CIDR blocks (10.0.0.0/24), ranges (127.0.0.1-20,\n"
-"  10.0-1.0.1,5), names, IPv6 addresses.\n"
+"  10.0-1.0.1,5), names, IPv6 addresses; ADDR:PORT[/PROTO] (and\n"
+"  [IPV6]:PORT) scans that port with no discovery.\n"
+"  -iL FILE               targets from FILE ('-' for stdin): a list of\n"
+"                         targets and ADDR:PORT entries, masscan -oL/-oJ/\n"
+"                         -oD/-oX output, or Nmap -oX (its ports and\n"
+"                         services are used as they are: no discovery)\n"
 "\n"
 "SCRIPTS:\n"
 "  --script LIST          scripts, categories, globs, directories or\n"

@@ -22,6 +22,8 @@ struct nsx_cli {
   const char *all_base;          /* -oA: BASE.nmap, BASE.xml, BASE.jsonl */
   const char **targets;
   size_t ntargets;
+  const char *inputs[8];         /* -iL files */
+  size_t ninputs;
   unsigned no_portscan : 1;      /* -sn */
   unsigned default_scripts : 1;  /* -sC: add the "default" category */
   unsigned no_status : 1;        /* --no-status */

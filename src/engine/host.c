@@ -77,7 +77,7 @@ fail:
   return NULL;
 }
 
-static void version_free(struct nsx_version *v) {
+void nsx_version_free(struct nsx_version *v) {
   if (!v) return;
   free(v->name);
   free(v->product);
@@ -109,7 +109,7 @@ void nsx_host_free(struct nsx_host *h) {
     luaL_unref(L, LUA_REGISTRYINDEX, h->registry_ref);
   }
   for (size_t i = 0; i < h->nports; i++) {
-    version_free(h->ports[i].version);
+    nsx_version_free(h->ports[i].version);
     nsx_results_free(&h->ports[i].results);
   }
   free(h->ports);
@@ -117,6 +117,38 @@ void nsx_host_free(struct nsx_host *h) {
   free(h->targetname);
   free(h->name);
   free(h);
+}
+
+static int dup_str(char **dst, const char *src) {
+  *dst = NULL;
+  return src && !(*dst = strdup(src)) ? -1 : 0;
+}
+
+struct nsx_version *nsx_version_copy(const struct nsx_version *v) {
+  struct nsx_version *c = calloc(1, sizeof *c);
+  int bad = 0;
+
+  if (!c) return NULL;
+  *c = *v;
+  bad |= dup_str(&c->name, v->name);
+  bad |= dup_str(&c->product, v->product);
+  bad |= dup_str(&c->version, v->version);
+  bad |= dup_str(&c->extrainfo, v->extrainfo);
+  bad |= dup_str(&c->hostname, v->hostname);
+  bad |= dup_str(&c->ostype, v->ostype);
+  bad |= dup_str(&c->devicetype, v->devicetype);
+  bad |= dup_str(&c->service_fp, v->service_fp);
+  c->cpe = NULL;
+  c->ncpe = 0;
+  if (v->ncpe && (c->cpe = calloc(v->ncpe, sizeof *c->cpe))) {
+    for (size_t i = 0; i < v->ncpe; i++)
+      bad |= dup_str(&c->cpe[c->ncpe++], v->cpe[i]);
+  }
+  if (bad || (v->ncpe && !c->cpe)) {
+    nsx_version_free(c);
+    return NULL;
+  }
+  return c;
 }
 
 static int port_cmp(int proto_a, int num_a, int proto_b, int num_b) {
@@ -270,9 +302,9 @@ void nsx_port_push_table(lua_State *L, struct nsx_host *h, int number,
   lua_setfield(L, -2, "reason_ttl");
   lua_createtable(L, 0, 8);                         /* port, version */
   set_str(L, "name", service);
-  lua_pushnumber(L, v ? 10.0 : 3.0);
+  lua_pushnumber(L, v ? (lua_Number)v->conf : 3.0);
   lua_setfield(L, -2, "name_confidence");
-  set_str(L, "service_dtype", v ? "probed" : "table");
+  set_str(L, "service_dtype", v && v->probed ? "probed" : "table");
   set_str(L, "service_tunnel", v && v->tunnel_ssl ? "ssl" : "none");
   if (v) {
     set_str(L, "product", v->product);

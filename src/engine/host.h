@@ -22,7 +22,8 @@ enum nsx_port_state {
   NSX_PS_COUNT
 };
 
-/* What nmap.set_port_version stored for a port. */
+/* A port's service as nmap.set_port_version stored it, or as an earlier
+ * scan's XML said (-iL): Nmap's port.version fields. */
 struct nsx_version {
   char *name, *product, *version, *extrainfo, *hostname, *ostype;
   char *devicetype, *service_fp;
@@ -30,6 +31,8 @@ struct nsx_version {
   char **cpe;
   size_t ncpe;
   const char *probestate;     /* "hardmatched", "softmatched", ... */
+  int conf;                   /* name_confidence: 10 when probed */
+  unsigned probed : 1;        /* method "probed" (else "table") */
 };
 
 struct nsx_port {
@@ -72,6 +75,10 @@ struct nsx_host {
   uv_timer_t *timer;             /* --host-timeout */
   void *scan;                    /* port scan state (portscan.c) */
 };
+
+/* A deep copy (NULL when out of memory), and freeing one. */
+struct nsx_version *nsx_version_copy(const struct nsx_version *v);
+void nsx_version_free(struct nsx_version *v);
 
 const char *nsx_port_state_name(int state);
 /* Parses a state name; returns -1 if unknown. */

@@ -309,6 +309,8 @@ static int l_set_port_version(lua_State *L) {
   }
   v->tunnel_ssl = tunnel && strcmp(tunnel, "ssl") == 0;
   v->probestate = states[ps];
+  v->probed = 1;
+  v->conf = 10;
   for (size_t i = 0; i < v->ncpe; i++) free(v->cpe[i]);
   free(v->cpe);
   v->cpe = NULL;

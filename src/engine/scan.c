@@ -33,6 +33,7 @@ struct hostscan {
   struct rdns *rdns;
   int waiting;                   /* port scan and rdns still running */
   int answered;                  /* some port answered */
+  int known;                     /* its ports came with it: no discovery */
   double rtt_min;                /* the fastest answer, in seconds */
 };
 
@@ -327,7 +328,8 @@ static void discovery_done(struct nsx_engine *E, struct nsx_host *h) {
   struct nsx_scanstate *S = E->scan;
   struct hostscan *hs = h->scan;
 
-  h->up = E->opt.skip_ping || hs->answered || S->setup->ntcp == 0;
+  h->up = E->opt.skip_ping || hs->answered || hs->known ||
+          S->setup->ntcp == 0;
   h->srtt = hs->rtt_min;
   if (!E->opt.skip_ping && hs->answered) h->reason = "conn-refused";
   if (!h->up) {
@@ -443,10 +445,25 @@ static void host_done(struct nsx_engine *E, struct nsx_host *h) {
   nsx_host_free(h);
 }
 
-static void host_admit(struct nsx_engine *E, const struct sockaddr *addr,
-                       const char *targetname) {
+/* Gives a host the ports its input already knew (ip:port, an earlier
+ * scan): they are not discovered again, and the host counts as up. */
+static void add_known_ports(struct nsx_host *h, const struct nsx_target *t) {
+  struct hostscan *hs = h->scan;
+
+  for (size_t i = 0; i < t->nports; i++) {
+    const struct nsx_known_port *kp = &t->ports[i];
+    struct nsx_port *p = nsx_host_add_port(h, kp->number, kp->proto,
+                                           kp->state, kp->reason);
+    if (p && kp->version && !p->version)
+      p->version = nsx_version_copy(kp->version);
+  }
+  hs->known = 1;
+}
+
+static void host_admit(struct nsx_engine *E, const struct nsx_target *t) {
   struct nsx_scanstate *S = E->scan;
-  struct nsx_host *h = nsx_host_new(E, addr, targetname);
+  const struct sockaddr *addr = (const struct sockaddr *)&t->addr;
+  struct nsx_host *h = nsx_host_new(E, addr, t->targetname);
   struct hostscan *hs = calloc(1, sizeof *hs);
 
   if (!h || !hs) {
@@ -471,9 +488,18 @@ static void host_admit(struct nsx_engine *E, const struct sockaddr *addr,
                      (uint64_t)(E->opt.host_timeout * 1000), 0);
     }
   }
+  if (t->ptr) {
+    char *name = strdup(t->ptr);
+    if (name) {
+      free(h->name);
+      h->name = name;
+    }
+  }
+  if (t->nports > 0) add_known_ports(h, t);
   /* Reverse DNS first: starting it is the slow part (thread pool), and
    * the connects' round trip times should not include it. */
-  if (!E->opt.no_resolve && (hs->rdns = calloc(1, sizeof *hs->rdns))) {
+  if (!E->opt.no_resolve && !t->ptr &&
+      (hs->rdns = calloc(1, sizeof *hs->rdns))) {
     hs->rdns->host = h;
     if (uv_getnameinfo(E->loop, &hs->rdns->req, on_rdns, addr,
                        NI_NAMEREQD) == 0) {
@@ -484,7 +510,7 @@ static void host_admit(struct nsx_engine *E, const struct sockaddr *addr,
       hs->rdns = NULL;
     }
   }
-  if (S->setup->ntcp > 0) {
+  if (S->setup->ntcp > 0 && !hs->known) {
     hs->job = nsx_prober_scan(S->prober, addr, S->setup->tcp_ports,
                               S->setup->ntcp, on_port, on_scanned, h);
     if (hs->job) hs->waiting++;
@@ -510,18 +536,18 @@ static unsigned shard_of(const struct sockaddr *sa, unsigned n) {
  * flight, and no thread creation held back by the concurrency limit. */
 static void admit(struct nsx_engine *E) {
   struct nsx_scanstate *S = E->scan;
-  struct sockaddr_storage addr;
-  const char *targetname;
+  struct nsx_target t;
 
   while (!S->targets_done && S->inflight < E->opt.max_hostgroup &&
          nsx_list_empty(&E->creating)) {
-    int rc = nsx_tsource_next(S->setup->targets, &addr, &targetname);
+    int rc = nsx_tsource_next(S->setup->targets, &t);
     if (rc == 0) S->targets_done = 1;
     if (rc <= 0) break;
     if (E->opt.nshards > 1 &&
-        shard_of((struct sockaddr *)&addr, E->opt.nshards) != E->opt.shard - 1)
+        shard_of((struct sockaddr *)&t.addr, E->opt.nshards) !=
+            E->opt.shard - 1)
       continue;
-    host_admit(E, (struct sockaddr *)&addr, targetname);
+    host_admit(E, &t);
   }
 }
 

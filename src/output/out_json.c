@@ -201,7 +201,8 @@ static void write_port(struct rec *b, const struct nsx_port *p) {
   /* A version set without a name replaces the table name (as in XML). */
   member_str(b, "service", v ? v->name : p->service);
   if (v) {
-    add(b, ",\"version\":{\"method\":\"probed\"", 29);
+    add(b, ",\"version\":{\"method\":", strlen(",\"version\":{\"method\":"));
+    quote(b, v->probed ? "probed" : "table", v->probed ? 6 : 5);
     member_str(b, "name", v->name);
     member_str(b, "product", v->product);
     member_str(b, "version", v->version);

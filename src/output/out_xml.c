@@ -197,7 +197,8 @@ static void write_extraports(FILE *f, const struct nsx_host *h, int state,
 }
 
 /* <service>: the table name (method="table", conf 3), or what a script
- * gave nmap.set_port_version (method="probed", conf 10). As in Nmap, a
+ * gave nmap.set_port_version (method="probed", conf 10) or an imported
+ * scan said. As in Nmap, a
  * port gets none when it has no name: nmap-services does not know it, or
  * a script set a version without a name (and without a fingerprint or
  * tunnel), which replaces the table name; http-server-header does that. */
@@ -222,7 +223,8 @@ static void write_service(FILE *f, const struct nsx_port *p) {
   attr(f, "devicetype", v->devicetype);
   attr(f, "servicefp", v->service_fp);
   if (v->tunnel_ssl) fputs(" tunnel=\"ssl\"", f);
-  fputs(" method=\"probed\" conf=\"10\"", f);
+  fprintf(f, " method=\"%s\" conf=\"%d\"", v->probed ? "probed" : "table",
+          v->conf);
   if (v->ncpe == 0) {
     fputs("/>", f);
     return;
