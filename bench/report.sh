@@ -134,23 +134,26 @@ echo "  --script-memory 0. FAILED: the script did not report all its workers."
 
 echo
 echo "Targets (issue 4), from this run:"
+# nsx's script phase: the "known" run, scripts on ADDR:PORT input with no
+# discovery (nsx overlaps discovery and scripts, so within a full run the
+# two cannot be told apart).
 target sleep-scripts \
-  "$(ratio "$(get sleep nmap all scripts_s)" "$(get sleep nsx all scripts_s)")" \
+  "$(ratio "$(get sleep nmap all scripts_s)" "$(get sleep nsx known scripts_s)")" \
   '>=' 10 "sleep: Nmap NSE phase / nsx scripts phase"
 target banner-vs-epoll \
-  "$(ratio "$(get banner nsx all scripts_s)" "$(get banner client same wall_s)")" \
+  "$(ratio "$(get banner nsx known scripts_s)" "$(get banner client same wall_s)")" \
   '<=' 1.3 "banner: nsx scripts / epoll client, same flight"
 target banner-e2e \
   "$(ratio "$(get banner nmap all wall_s)" "$(get banner nsx all wall_s)")" \
   '>=' 3 "banner: Nmap wall / nsx wall (end to end)"
 target workers-vs-epoll \
-  "$(ratio "$(get workers nsx all scripts_s)" "$(get workers client same wall_s)")" \
+  "$(ratio "$(get workers nsx known scripts_s)" "$(get workers client same wall_s)")" \
   '<=' 1.3 "workers: nsx scripts / epoll client, same flight"
 target workers-e2e \
   "$(ratio "$(get workers nmap all wall_s)" "$(get workers nsx all wall_s)")" \
   '>=' 3 "workers: Nmap wall / nsx wall (end to end)"
 target mutex-vs-epoll \
-  "$(ratio "$(get mutex nsx all scripts_s)" "$(get mutex client serial wall_s)")" \
+  "$(ratio "$(get mutex nsx known scripts_s)" "$(get mutex client serial wall_s)")" \
   '<=' 1.3 "mutex: nsx scripts / epoll client, one at a time"
 target startup-ms "$(v=$(get startup nsx one wall_s); [ -n "$v" ] && calc "$v * 1000" 2)" \
   '<' 30 "start-up: one script by path, one port (ms)"
