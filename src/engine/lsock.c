@@ -37,6 +37,9 @@ struct lsock {
   unsigned has_bind : 1;
   unsigned counted : 1;          /* 's' counts in E->nsocks */
   unsigned ssl : 1;              /* 's' speaks TLS */
+  unsigned slot_woken : 1;       /* woken for a socket slot, not yet run */
+  size_t scanned;                /* receive_buf: 'buf' bytes already
+                                    searched for a plain delimiter */
   struct sockaddr_storage bind_addr;
   struct nsx_buf buf;            /* receive_buf's buffer */
   struct nsx_thread *owner;      /* the thread that connected it */
@@ -94,6 +97,7 @@ static void wake_slot_waiter(struct nsx_engine *E, struct nsx_list *list) {
   ls = nsx_list_entry(first, struct lsock, slot_node);
   nsx_list_unlink(&ls->slot_node);
   E->nsock_waiting--;
+  ls->slot_woken = 1;
   if (ls->waiter) nsx_task_wake(&E->sched, &ls->waiter->task);
 }
 
@@ -209,6 +213,7 @@ static int open_conn(struct lsock *ls, enum nsx_sock_proto proto,
       return rc;
     }
   }
+  s->read_limit = ls->E->opt.max_receive;
   ls->s = s;
   ls->counted = 1;
   ls->E->nsocks++;
@@ -216,6 +221,9 @@ static int open_conn(struct lsock *ls, enum nsx_sock_proto proto,
     ls->host = ls->E->current->host;
     ls->host->nsocks++;
   }
+  /* The connection is its thread's from the start, so a thread ended in
+   * the middle of connecting still closes it. */
+  set_owner(ls, ls->E->current);
   return 0;
 }
 
@@ -252,6 +260,7 @@ static int connect_step(lua_State *L, struct lsock *ls, enum stage st) {
 
   switch (st) {
   case ST_SLOT:
+    ls->slot_woken = 0;
     if (ls->cproto == NSX_SOCK_TCP) {
       struct nsx_host *h = E->current ? E->current->host : NULL;
       struct nsx_list *wait = NULL;
@@ -308,7 +317,6 @@ static int connect_step(lua_State *L, struct lsock *ls, enum stage st) {
       close_conn(ls);
       return fail(L, rc);
     }
-    set_owner(ls, E->current);
     nsx_trace_event(E, ls->s, "CONNECT");
     if (ls->cssl) {
       rc = nsx_tls_start(ls->s, ls->sni, ls->timeout_ms, on_done, ls);
@@ -479,6 +487,13 @@ static int lsock_sendto(lua_State *L) {
 static int deliver(lua_State *L, struct lsock *ls, int status) {
   struct nsx_sock *s = ls->s;
 
+  if (s && status == NSX_ETOOBIG) {
+    /* --max-receive: the data is dropped, not handed over. */
+    nsx_debug(ls->E, 1, "receive: more than %zu bytes; giving up "
+              "(--max-receive)", ls->E->opt.max_receive);
+    nsx_sock_consume(s, s->rbuf.len);
+    return fail(L, status);
+  }
   if (s && (s->rbuf.len > 0 || status == 0)) {
     nsx_trace_data(ls->E, s, 1, s->rbuf.data, s->rbuf.len);
     lua_pushboolean(L, 1);
@@ -542,8 +557,27 @@ static int lsock_receive_lines(lua_State *L) {
 static int buf_match(lua_State *L, struct lsock *ls) {
   lua_Integer first, last;
   int isnum1, isnum2;
+  size_t dlen;
+  const char *delim;
 
   if (ls->buf.len == 0) return 0;
+  delim = lua_tolstring(L, 2, &dlen);
+  if (delim && dlen > 0 && !strpbrk(delim, "^$*+?.([%-") &&
+      strlen(delim) == dlen) {
+    /* A delimiter without pattern magic ("\n", "\r\n\r\n") is looked
+     * for in C, only in what came since the last look: no copy of the
+     * buffer, no rescan. */
+    size_t from = ls->scanned > dlen - 1 ? ls->scanned - (dlen - 1) : 0;
+    const char *hit = memmem(ls->buf.data + from, ls->buf.len - from, delim,
+                             dlen);
+    if (!hit) {
+      ls->scanned = ls->buf.len;
+      return 0;
+    }
+    first = hit - ls->buf.data + 1;
+    last = first + (lua_Integer)dlen - 1;
+    goto found;
+  }
   if (lua_isfunction(L, 2)) {
     lua_pushvalue(L, 2);
     lua_pushlstring(L, ls->buf.data, ls->buf.len);
@@ -561,9 +595,11 @@ static int buf_match(lua_State *L, struct lsock *ls) {
   first = lua_tointegerx(L, -2, &isnum1);
   last = lua_tointegerx(L, -1, &isnum2);
   lua_pop(L, 2);
-  if (!isnum1 || !isnum2 || first < 1 || first > last + 1 ||
-      last > (lua_Integer)ls->buf.len || last < 0 || first > last)
+  if (!isnum1 || !isnum2 || first < 1 || first > last ||
+      last > (lua_Integer)ls->buf.len)
     return luaL_error(L, "invalid indices for match");
+found:
+  ls->scanned = 0;
   lua_pushboolean(L, 1);
   if (lua_toboolean(L, 3))
     lua_pushlstring(L, ls->buf.data, (size_t)last);
@@ -598,8 +634,15 @@ static int rbuf_loop(lua_State *L, struct lsock *ls, int status) {
       return fail(L, NSX_ETOOBIG);
     }
     if (!ls->s) return fail(L, NSX_ECANCELED);
-    status = nsx_sock_read(ls->s, NSX_READ_ANY, 1, ls->timeout_ms, on_done,
-                           ls);
+    /* Each look for the delimiter goes over the whole buffer. Past 1 MiB
+     * (no sane protocol unit is that long) wait for a quarter more before
+     * looking again, so a flood costs O(n log n), not O(n^2); what came
+     * before a timeout is still looked at. */
+    status = ls->buf.len < ((size_t)1 << 20)
+                 ? nsx_sock_read(ls->s, NSX_READ_ANY, 1, ls->timeout_ms,
+                                 on_done, ls)
+                 : nsx_sock_read(ls->s, NSX_READ_BYTES, ls->buf.len / 4,
+                                 ls->timeout_ms, on_done, ls);
     if (status == 0) return park(L, ls, "receive", 1, rbuf_k, 0);
     if (status == 1) status = 0;
     if (take_read(ls) < 0) status = UV_ENOMEM;
@@ -623,6 +666,7 @@ static int lsock_receive_buf(lua_State *L) {
   luaL_checktype(L, 3, LUA_TBOOLEAN);
   check_free(L, ls);
   lua_settop(L, 3);
+  ls->scanned = 0;
   if (!ls->s && ls->proto == NSX_SOCK_UDP) {
     int rc = udp_setup(ls, ls->family);
     if (rc < 0) return fail(L, rc);
@@ -798,8 +842,16 @@ void nsx_lsock_thread_end(struct nsx_thread *t) {
   struct nsx_list *it, *tmp;
 
   if (t->io) {
-    ((struct lsock *)t->io)->waiter = NULL;
+    struct lsock *ls = t->io;
+    ls->waiter = NULL;
     t->io = NULL;
+    if (ls->slot_woken) {
+      /* Woken for a free socket slot but ended before it could take it:
+       * the next waiter gets the wake-up instead. */
+      ls->slot_woken = 0;
+      wake_slot_waiter(t->E, &t->E->sock_waiters);
+      if (t->host) wake_slot_waiter(t->E, &t->host->sock_waiters);
+    }
   }
   nsx_list_foreach_safe(it, tmp, &t->socks) {
     close_conn(nsx_list_entry(it, struct lsock, owner_node));

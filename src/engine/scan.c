@@ -222,6 +222,8 @@ static void store(struct nsx_engine *E, struct nsx_thread *t,
                       elapsed);
   if (!r) return;
   if (status == NSX_STATUS_OK) E->results_total++;
+  if (status == NSX_STATUS_OK && r->res.textlen == 0)
+    fprintf(stderr, "Bug in %s: no string output.\n", r->id);
   clock_gettime(CLOCK_REALTIME, &now);
   r->done = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
   if (error) r->error = strdup(error);

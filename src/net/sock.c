@@ -13,6 +13,10 @@ enum { SCRATCH_SIZE = 65536, READ_AHEAD = 256 * 1024 };
  * small enough that a peer flooding bytes cannot exhaust memory. */
 #define DEFAULT_READ_LIMIT ((size_t)64 << 20)
 
+/* Bytes that may wait in libuv's queue: a peer that does not read gets
+ * its sends refused past this, instead of piling them up in memory. */
+#define MAX_QUEUED ((size_t)1 << 20)
+
 struct write_req {
   union {
     uv_write_t tcp;
@@ -54,8 +58,10 @@ void nsx_buf_free(struct nsx_buf *b) {
 
 static size_t count_lines(const char *p, size_t n) {
   size_t k = 0;
-  const char *end = p + n;
+  const char *end;
+
   if (n == 0) return 0;
+  end = p + n;
   while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
     k++;
     p++;
@@ -183,6 +189,7 @@ int nsx_sock_connect(struct nsx_sock *s, const struct sockaddr *addr,
 static void on_written(struct write_req *w, int status) {
   struct nsx_sock *s = w->s;
   s->writes_pending--;
+  s->queued -= w->len;
   if (status < 0 && status != UV_ECANCELED && s->error == 0)
     s->error = status;
   if (s->op == NSX_OP_WRITE && (status < 0 || s->writes_pending == 0))
@@ -237,6 +244,7 @@ int nsx__sock_write_raw(struct nsx_sock *s, const char *data, size_t len,
     return rc;
   }
   s->writes_pending++;
+  s->queued += w->len;
   if (cb) nsx__sock_begin(s, NSX_OP_WRITE, timeout_ms, cb, ud);
   return 0;
 }
@@ -246,6 +254,9 @@ int nsx_sock_write(struct nsx_sock *s, const char *data, size_t len,
   if (s->op != NSX_OP_NONE) return UV_EBUSY;
   if (!s->connected) return UV_ENOTCONN;
   if (s->error) return s->error;
+  /* Earlier sends that timed out are still queued: the peer does not
+   * read. Refuse more rather than buffer without bound. */
+  if (s->queued > MAX_QUEUED) return NSX_ETIMEDOUT;
   if (s->tls) return nsx__tls_write(s, data, len, timeout_ms, cb, ud);
   return nsx__sock_write_raw(s, data, len, timeout_ms, cb, ud);
 }

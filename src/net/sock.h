@@ -69,6 +69,7 @@ struct nsx_sock {
   struct nsx_tls *tls;         /* TLS state once started (tls.c) */
   struct sockaddr_storage peer;
   size_t writes_pending;       /* writes queued in libuv */
+  size_t queued;               /* their bytes */
   void *data;                  /* the owner's pointer */
 };
 
@@ -88,7 +89,9 @@ int nsx_sock_connect(struct nsx_sock *s, const struct sockaddr *addr,
 /* Sends 'len' bytes. Returns 1 when everything was handed to the kernel at
  * once, or < 0 on an immediate error. Otherwise the rest is copied and
  * queued, 0 is returned, and 'cb' runs when it has been written or when
- * 'timeout_ms' passes first (the bytes still go out afterwards). */
+ * 'timeout_ms' passes first (the bytes still go out afterwards). While
+ * more than 1 MiB waits in the queue, sends fail at once with
+ * NSX_ETIMEDOUT: the peer is not reading. */
 int nsx_sock_write(struct nsx_sock *s, const char *data, size_t len,
                    int timeout_ms, nsx_sock_cb cb, void *ud);
 

@@ -17,16 +17,22 @@ struct nsx_tls {
 
 static SSL_CTX *client_ctx;
 
-/* One client context for the process: no verification, every protocol
- * version and cipher OpenSSL still knows, legacy renegotiation allowed. */
+/* One client context for the process: no verification, legacy
+ * renegotiation allowed, and the ClientHello Nmap 7.93's nsock sends: its
+ * fast ciphers first (those OpenSSL 3 still has), then the rest, at
+ * OpenSSL's default security level. Servers choose certificates and
+ * suites from it, so scripts such as ssl-cert see what they see under
+ * Nmap (an ECDSA-first list makes a dual-certificate server hand out its
+ * ECDSA one). Scripts that probe protocol versions and ciphers
+ * (ssl-enum-ciphers, sslv2) build their own handshakes (tls.lua) and do
+ * not depend on this. */
 static SSL_CTX *get_ctx(void) {
   if (client_ctx) return client_ctx;
   client_ctx = SSL_CTX_new(TLS_client_method());
   if (!client_ctx) return NULL;
   SSL_CTX_set_verify(client_ctx, SSL_VERIFY_NONE, NULL);
-  SSL_CTX_set_security_level(client_ctx, 0);
-  SSL_CTX_set_min_proto_version(client_ctx, 0);
-  SSL_CTX_set_cipher_list(client_ctx, "ALL:COMPLEMENTOFALL:@SECLEVEL=0");
+  SSL_CTX_set_cipher_list(client_ctx, "DHE-RSA-AES128-SHA:DHE-RSA-AES256-SHA:"
+                          "AES256-SHA:AES128-SHA:ALL");
   SSL_CTX_set_options(client_ctx, SSL_OP_ALL | SSL_OP_LEGACY_SERVER_CONNECT);
   SSL_CTX_set_mode(client_ctx, SSL_MODE_AUTO_RETRY);
   return client_ctx;

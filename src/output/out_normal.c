@@ -21,7 +21,12 @@ const char *nsx_out_sigdigits(double x, char *buf, size_t len) {
 }
 
 /* Writes the "| id: ..." lines of a list of results. */
-static void write_results(FILE *f, const struct nsx_results *rs, int debug) {
+/* Writes the "| id: ..." lines of a list of results. A result with no
+ * text gets Nmap's "Bug in ID: no string output." line, in files only
+ * (the engine has already said so on stderr, once), and for port results
+ * before the table (write_port_bugs) rather than here. */
+static void write_results(struct nsx_writer *w, const struct nsx_results *rs,
+                          int debug, int bugs_here) {
   struct nsx_strbuf b = {0};
 
   for (size_t i = 0; i < rs->n; i++) {
@@ -30,12 +35,26 @@ static void write_results(FILE *f, const struct nsx_results *rs, int debug) {
     b.len = 0;
     if (nsx_result_layout(&b, r->id, r->res.text, r->res.textlen) ==
         NSX_RESULT_NOTEXT) {
-      fprintf(stderr, "Bug in %s: no string output.\n", r->id);
+      if (!w->screen && bugs_here)
+        fprintf(w->f, "Bug in %s: no string output.\n", r->id);
       continue;
     }
-    if (b.len) fwrite(b.data, 1, b.len, f);
+    if (b.len) fwrite(b.data, 1, b.len, w->f);
   }
   nsx_strbuf_free(&b);
+}
+
+/* Nmap formats the port table before printing it, so in a file the "Bug
+ * in" lines of empty port results come before the table. */
+static void write_port_bugs(struct nsx_writer *w, struct nsx_host *h,
+                            int debug) {
+  if (w->screen) return;
+  for (size_t i = 0; i < h->nports; i++) {
+    const struct nsx_results *rs = &h->ports[i].results;
+    for (size_t k = 0; k < rs->n; k++)
+      if (nsx_result_shown(&rs->v[k], debug) && rs->v[k].res.textlen == 0)
+        fprintf(w->f, "Bug in %s: no string output.\n", rs->v[k].id);
+  }
 }
 
 static void normal_begin(struct nsx_writer *w, struct nsx_engine *E) {
@@ -60,7 +79,7 @@ static void normal_phase(struct nsx_writer *w, struct nsx_engine *E,
   if (nsx_results_shown(rs, E->opt.debug) == 0) return;
   fprintf(w->f, "%s script results:\n",
           phase == NSX_PHASE_PRE ? "Pre-scan" : "Post-scan");
-  write_results(w->f, rs, E->opt.debug);
+  write_results(w, rs, E->opt.debug, 1);
   fflush(w->f);
 }
 
@@ -170,6 +189,8 @@ static void write_ports(struct nsx_writer *w, struct nsx_engine *E,
     fputc('\n', w->f);
   }
   if (shown == 0) return;
+  for (i = 0; i < h->nports; i++) nsx_results_sort(&h->ports[i].results);
+  write_port_bugs(w, h, E->opt.debug);
   row_print(w->f, header, use, width);
   for (i = 0; i < h->nports; i++) {
     struct nsx_port *p = &h->ports[i];
@@ -177,7 +198,7 @@ static void write_ports(struct nsx_writer *w, struct nsx_engine *E,
     row_fill(&r, p);
     row_print(w->f, r.cell, use, width);
     nsx_results_sort(&p->results);
-    write_results(w->f, &p->results, E->opt.debug);
+    write_results(w, &p->results, E->opt.debug, 0);
   }
 }
 
@@ -210,7 +231,7 @@ static void normal_host(struct nsx_writer *w, struct nsx_engine *E,
   if (nsx_results_shown(&h->results, E->opt.debug)) {
     nsx_results_sort(&h->results);
     fputs("\nHost script results:\n", w->f);
-    write_results(w->f, &h->results, E->opt.debug);
+    write_results(w, &h->results, E->opt.debug, 1);
   }
   fputc('\n', w->f);
   fflush(w->f);

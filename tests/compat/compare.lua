@@ -11,6 +11,9 @@
 --     --left NAME --right NAME   labels (default: nmap, nsx)
 --     --strict         a listed known failure that now matches fails too
 --     --order          check that the right side sorts results by id
+--     --pass NAME      the pass (scripts.txt) these outputs belong to
+--     --stderr A B     the two scanners' stderr, for "Bug in" messages
+--     --screen A B     the two scanners' stdout, compared like NMAP.nmap
 -- Prints one line per compared pair (PASS, FAIL, XFAIL, XPASS, BUILD) with
 -- a diff under each FAIL, then a summary; exits 0 when nothing failed.
 
@@ -21,6 +24,7 @@ local opts = {
   known = here .. "/known-failures.txt",
   left = "nmap",
   right = "nsx",
+  pass = "main",
 }
 local files = {}
 do
@@ -29,6 +33,9 @@ do
     local a = arg[i]
     if a == "--strict" or a == "--order" then
       opts[a:sub(3)] = true
+    elseif a == "--stderr" or a == "--screen" then
+      opts[a:sub(3)] = { arg[i + 1], arg[i + 2] }
+      i = i + 2
     elseif a:match("^%-%-") then
       opts[a:sub(3)] = arg[i + 1]
       i = i + 1
@@ -76,7 +83,7 @@ local function is_id(id)
 end
 
 -- A section is a port ("80/tcp"), "host", "pre" or "post". Returns
--- results[section .. " " .. id] = lines, rows[port] = "state service",
+-- results[section .. " " .. id] = lines, rows[port] = the port's row,
 -- order[section] = ids in printed order, and stray lines (not "|" ones
 -- inside the report, e.g. "Bug in ..." messages).
 local function parse_normal(path)
@@ -101,12 +108,12 @@ local function parse_normal(path)
       end
     else
       cur = nil
-      local port, state, service = l:match("^(%d+/%a+)%s+(%S+)%s+(%S+)")
+      local port = l:match("^(%d+/%a+)%s+%S+%s+%S+")
       if l:match("^PORT%s+STATE") then
         in_ports = true
       elseif in_ports and port then
         section = port
-        rows[port] = state .. " " .. service
+        rows[port] = l  -- whole row: the column widths must match too
       elseif l == "Host script results:" then
         section, in_ports = "host", false
       elseif l == "Pre-scan script results:" then
@@ -128,8 +135,9 @@ end
 -- A small XML reader for Nmap's own output: elements, attributes, text.
 local function xml_unescape(s)
   return (s:gsub("&(#?x?)(%w+);", function(kind, v)
-    if kind == "#x" then return utf8.char(tonumber(v, 16)) end
-    if kind == "#" then return utf8.char(tonumber(v)) end
+    local n = (kind == "#x" and tonumber(v, 16)) or
+      (kind == "#" and tonumber(v))
+    if n then return n < 256 and string.char(n) or utf8.char(n) end
     local named = { amp = "&", lt = "<", gt = ">", quot = '"', apos = "'" }
     return named[v] or ("&" .. kind .. v .. ";")
   end))
@@ -140,7 +148,7 @@ local function parse_xml_tree(s)
   local stack = { root }
   local pos = 1
   while true do
-    local a, b = s:find("<", pos, true)
+    local a = s:find("<", pos, true)
     local top = stack[#stack]
     local text = s:sub(pos, (a or #s + 1) - 1)
     if text:find("%S") then
@@ -265,10 +273,11 @@ local function parse_xml(path)
 end
 
 -- Masks: masks.lua returns { [id] = { {pattern, replacement}, ...,
--- groups = pattern? } }, and "*" for every script. With 'groups', the
--- result is cut into groups, each starting at a line that matches the
--- pattern, and the groups are sorted: for scripts that print the entries
--- of a plain Lua table, whose order is the table's hash order.
+-- groups = pattern?, runs = pattern? } }, and "*" for every script. With
+-- 'groups', the result is cut into groups, each starting at a line that
+-- matches the pattern, and the groups are sorted; with 'runs', each run of
+-- consecutive lines that match is sorted. Both are for scripts that print
+-- the entries of a plain Lua table, whose order is the table's hash order.
 local masks = dofile(opts.masks)
 local function mask(id, lines)
   local out = {}
@@ -278,6 +287,20 @@ local function mask(id, lines)
   for i, l in ipairs(lines) do
     for _, r in ipairs(rules) do l = l:gsub(r[1], r[2]) end
     out[i] = l
+  end
+  local rp = masks[id] and masks[id].runs
+  if rp then
+    local i = 1
+    while i <= #out do
+      local j = i
+      while j <= #out and out[j]:match(rp) do j = j + 1 end
+      if j > i + 1 then
+        local run = table.move(out, i, j - 1, 1, {})
+        table.sort(run)
+        table.move(run, 1, #run, i, out)
+      end
+      i = math.max(j, i + 1)
+    end
   end
   local gp = masks[id] and masks[id].groups
   if gp then
@@ -299,25 +322,28 @@ local function mask(id, lines)
   return out
 end
 
--- Known failures: "KIND PORT SCRIPT FINDING REASON...", KIND one of xfail
--- (an nsx bug, FINDING names it) or build (nsx differs on purpose: a spec
--- Build: rule); PORT may be "*"; SCRIPT may be "(port)" or "(service)".
+-- Known failures: "KIND PASS PORT SCRIPT FINDING REASON...", KIND one of
+-- xfail (an nsx bug, FINDING names it) or build (nsx differs on purpose:
+-- a spec "Build:" rule); PASS and PORT may be "*"; PORT is a port
+-- ("443/tcp"), "host", "pre", "post", "log" or "stderr"; SCRIPT may also be
+-- "(port)", "(service)", "(order)" or "(bug-messages)".
 local known = {}
 for n, l in ipairs(lines_of(readfile(opts.known))) do
   if not l:match("^%s*#") and l:match("%S") then
-    local kind, port, id, finding, reason =
-      l:match("^(%S+)%s+(%S+)%s+(%S+)%s+(%S+)%s*(.*)$")
+    local kind, pass, port, id, finding, reason =
+      l:match("^(%S+)%s+(%S+)%s+(%S+)%s+(%S+)%s+(%S+)%s*(.*)$")
     if not kind or (kind ~= "xfail" and kind ~= "build") then
       io.stderr:write(("compare: %s:%d: bad line\n"):format(opts.known, n))
       os.exit(2)
     end
-    known[#known + 1] = { kind = kind, port = port, id = id,
+    known[#known + 1] = { kind = kind, pass = pass, port = port, id = id,
       finding = finding, reason = reason, used = false }
   end
 end
 local function known_for(section, id)
   for _, k in ipairs(known) do
-    if (k.port == "*" or k.port == section) and k.id == id then
+    if (k.pass == "*" or k.pass == opts.pass) and
+        (k.port == "*" or k.port == section) and k.id == id then
       k.used = true
       return k
     end
@@ -460,6 +486,21 @@ for _, key in ipairs(sorted_keys(ra, rb)) do
   compare_pair(key, "text", ra[key], rb[key])
 end
 
+-- What the screen showed (stdout), per (port, script) as well.
+if opts.screen then
+  local sa, srowa = parse_normal(opts.screen[1])
+  local sb, srowb = parse_normal(opts.screen[2])
+  print(("# screen: %s = %s, %s = %s"):format(opts.left, opts.screen[1],
+    opts.right, opts.screen[2]))
+  for _, port in ipairs(sorted_keys(srowa, srowb)) do
+    compare_pair(port .. " (port)", "screen",
+      srowa[port] and { srowa[port] }, srowb[port] and { srowb[port] })
+  end
+  for _, key in ipairs(sorted_keys(sa, sb)) do
+    compare_pair(key, "screen", sa[key], sb[key])
+  end
+end
+
 -- Result order within a section (--order): 7.93's is arbitrary (it sorts
 -- by the address of the result object), and the spec says to sort by id
 -- instead (output.md section 3, "Build:"). So the right side must print
@@ -502,15 +543,28 @@ if files[3] then
   end
 end
 
--- Lines outside any script block, such as "Bug in ID: no string output.",
--- only reported.
-for _, l in ipairs(straya) do print("# " .. opts.left .. " also printed: " .. l) end
-for _, l in ipairs(strayb) do print("# " .. opts.right .. " also printed: " .. l) end
+-- "Bug in ID: no string output." (a script returned an empty result):
+-- Nmap writes it to stderr and into the normal output file.
+local function bug_lines(lines)
+  local t = {}
+  for _, l in ipairs(lines) do
+    if l:match("^Bug in ") then t[#t + 1] = l end
+  end
+  table.sort(t)
+  return #t > 0 and t or nil
+end
+compare_pair("log (bug-messages)", "text", bug_lines(straya),
+  bug_lines(strayb))
+if opts.stderr then
+  compare_pair("stderr (bug-messages)", "text",
+    bug_lines(lines_of(readfile(opts.stderr[1]))),
+    bug_lines(lines_of(readfile(opts.stderr[2]))))
+end
 
 for _, k in ipairs(known) do
-  if not k.used then
-    print(("# note: known failure %s %s %s (%s) was not seen in this run"):format(
-      k.kind, k.port, k.id, k.finding))
+  if not k.used and k.pass == opts.pass then
+    print(("# note: known failure %s %s %s %s (%s) was not seen"):format(
+      k.kind, k.pass, k.port, k.id, k.finding))
   end
 end
 

@@ -14,6 +14,32 @@ local BRUTE = {
   { "^(%s*statistics: ).*", "%1<masked>" },
 }
 
+-- vulns.lua keeps a vulnerability's references as keys of a set, so they
+-- come out in hash order; and it numbers what it reports ("NMAP-3") in the
+-- order the script threads happen to report.
+local REFS = {
+  runs = "^%s+https?://",
+  { "^(%s*)NMAP%-%d+:", "%1NMAP-<n>:" },
+}
+
+-- ssl-cert at verbosity > 1: after its four fixed fields, a name's other
+-- fields come from pairs() on the name table, in hash order.
+local function sort_name_fields(head, fields)
+  local fixed, rest = {}, {}
+  for f in fields:gmatch("[^/]+") do
+    if #fixed < 4 and (f:match("^commonName=") or
+        f:match("^organizationName=") or f:match("^stateOrProvinceName=") or
+        f:match("^countryName=")) then
+      fixed[#fixed + 1] = f
+    else
+      rest[#rest + 1] = f
+    end
+  end
+  table.sort(rest)
+  table.move(rest, 1, #rest, #fixed + 1, fixed)
+  return head .. table.concat(fixed, "/")
+end
+
 return {
   ["*"] = {},
   ["http-date"] = {
@@ -54,6 +80,19 @@ return {
   -- Pages of one status code come in crawl order, which depends on the
   -- spider's worker threads (and table.sort is not stable).
   ["http-errors"] = { groups = "^%s*$" },
+  -- Feeds and groups of found strings are keys of plain tables.
+  ["http-feed"] = { runs = "^%s+%u+ %(version" },
+  -- One group per pattern name ("(1) email:") under the page's URL.
+  ["http-grep"] = { groups = "^    %(%d+%) " },
+  ["ssl-cert"] = {
+    { "^(Subject: )(.*)$", sort_name_fields },
+    { "^(Issuer: )(.*)$", sort_name_fields },
+  },
+  ["http-cross-domain-policy"] = REFS,
+  ["ssl-ccs-injection"] = REFS,
+  ["ssl-heartbleed"] = REFS,
+  ["ssl-poodle"] = REFS,
+  ["ftp-vsftpd-backdoor"] = REFS,
   ["http-brute"] = BRUTE,
   ["ftp-brute"] = BRUTE,
   ["ssh-brute"] = BRUTE,
