@@ -208,6 +208,31 @@ static int setup_scripts(struct nsx_engine *E, const char *rules) {
   return rejected;
 }
 
+/* --script-help: each script's id, categories, NSEDoc address and
+ * description (every line indented by two spaces), as Nmap prints them. */
+static void script_help(struct nsx_engine *E) {
+  char when[64];
+  time_t now = time(NULL);
+
+  strftime(when, sizeof when, "%Y-%m-%d %H:%M %Z", localtime(&now));
+  printf("Starting nsx %s at %s\n", NSX_VERSION, when);
+  for (size_t i = 0; i < E->nscripts; i++) {
+    const struct nsx_script *s = &E->scripts[i];
+    const char *p = s->description;
+    printf("\n%s\nCategories: ", s->id);
+    for (size_t k = 0; k < s->ncategories; k++)
+      printf("%s%s", k ? " " : "", s->categories[k]);
+    printf("\nhttps://nmap.org/nsedoc/scripts/%s.html\n", s->id);
+    while (p && *p) {
+      size_t n = strcspn(p, "\n");
+      if (n) printf("  %.*s", (int)n, p);
+      if (p[n]) putchar('\n');
+      p += n + (p[n] != '\0');
+    }
+  }
+  fflush(stdout);
+}
+
 int main(int argc, char **argv) {
   struct nsx_cli cli;
   struct nsx_datapath dp;
@@ -280,6 +305,15 @@ int main(int argc, char **argv) {
     if (!(rules = malloc(n))) goto done;
     snprintf(rules, n, "default%s%s", cli.scripts ? "," : "",
              cli.scripts ? cli.scripts : "");
+  }
+  if (cli.script_help) {
+    /* --script-help: describe the scripts and scan nothing. */
+    rejected = setup_scripts(&E, cli.script_help);
+    if (rejected >= 0) {
+      script_help(&E);
+      rc = rejected > 0 ? EXIT_REJECTED : EXIT_CLEAN;
+    }
+    goto done;
   }
   rejected = setup_scripts(&E, rules ? rules : cli.scripts);
   if (rejected < 0) goto done;

@@ -69,7 +69,7 @@ enum {
   O_MAX_SOCKETS, O_MAX_HOSTGROUP, O_MAX_PARALLELISM, O_MIN_PARALLELISM,
   O_MAX_RECEIVE, O_SCRIPT_MEMORY, O_CONNECT_TIMEOUT, O_TTL, O_DATA_LENGTH,
   O_VERSION_INTENSITY, O_SCRIPT_TRACE, O_REASON, O_STATS_EVERY,
-  O_NO_STATUS, O_MAX_RATE, O_MAX_HOST_CONNS, O_HOST_ERROR_BUDGET, O_SHARD,
+  O_NO_STATUS, O_SCRIPT_HELP, O_MAX_RATE, O_MAX_HOST_CONNS, O_HOST_ERROR_BUDGET, O_SHARD,
   O_HELP, O_VERSION
 };
 
@@ -97,6 +97,7 @@ static const struct longopt LONGOPTS[] = {
   {"reason", NONE, O_REASON},
   {"stats-every", VALUE, O_STATS_EVERY},
   {"no-status", NONE, O_NO_STATUS},
+  {"script-help", VALUE, O_SCRIPT_HELP},
   {"max-rate", VALUE, O_MAX_RATE},
   {"max-host-conns", VALUE, O_MAX_HOST_CONNS},
   {"host-error-budget", VALUE, O_HOST_ERROR_BUDGET},
@@ -198,6 +199,7 @@ static int apply_long(struct nsx_cli *c, int id, const char *name,
     c->stats_every = t;
     break;
   case O_NO_STATUS: c->no_status = 1; break;
+  case O_SCRIPT_HELP: c->script_help = v; break;
   case O_MAX_RATE: {
     char *end;
     double r;
@@ -402,6 +404,7 @@ void nsx_cli_usage(FILE *f) {
 "  --script-args-file F   arguments read from a file\n"
 "  --script-timeout T     end a script thread after T (30s, 5m, 500ms)\n"
 "  --script-trace         log every socket operation and its data\n"
+"  --script-help LIST     show the description of the scripts LIST selects\n"
 "  --datadir DIR          where nselib/, scripts/ and nmap-services are\n"
 "                         (also $NMAPDIR; default " NSX_DEFAULT_DATADIR ")\n"
 "\n"

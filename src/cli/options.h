@@ -12,6 +12,7 @@ struct nsx_cli {
   const char *scripts;           /* --script, or NULL */
   const char *script_args;       /* --script-args */
   const char *script_args_file;  /* --script-args-file */
+  const char *script_help;       /* --script-help */
   const char *ports;             /* -p */
   const char *exclude_ports;     /* --exclude-ports */
   long top_ports;                /* --top-ports; 0 = default 1000 */

@@ -47,6 +47,7 @@ struct nsx_script {
   size_t ndeps;
   char **categories;
   size_t ncategories;
+  char *description;         /* for --script-help; NULL if none */
 };
 
 /* The threads of one runlevel of one host (scan phase) or of one runlevel

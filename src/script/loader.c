@@ -156,6 +156,9 @@ static int check_fields(lua_State *L, int env, struct nsx_script *s,
             "the 'dependencies' array", s->path, "");
     return -1;
   }
+  if (lua_getfield(L, env, "description") == LUA_TSTRING)
+    s->description = strdup(lua_tostring(L, -1));
+  lua_pop(L, 1);
   s->rules = 0;
   for (int i = 0; i < 4; i++) {
     t = lua_getfield(L, env, RULES[i]);
@@ -233,6 +236,7 @@ void nsx_script_free(lua_State *L, struct nsx_script *s) {
   for (size_t i = 0; i < s->ncategories; i++) free(s->categories[i]);
   free(s->deps);
   free(s->categories);
+  free(s->description);
   free(s->path);
   free(s->id);
   memset(s, 0, sizeof *s);
