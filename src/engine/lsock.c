@@ -487,13 +487,8 @@ static int lsock_sendto(lua_State *L) {
 static int deliver(lua_State *L, struct lsock *ls, int status) {
   struct nsx_sock *s = ls->s;
 
-  if (s && status == NSX_ETOOBIG) {
-    /* --max-receive: the data is dropped, not handed over. */
-    nsx_debug(ls->E, 1, "receive: more than %zu bytes; giving up "
-              "(--max-receive)", ls->E->opt.max_receive);
-    nsx_sock_consume(s, s->rbuf.len);
-    return fail(L, status);
-  }
+  /* At --max-receive (NSX_ETOOBIG) the read stops and, like a read cut
+   * short by EOF or a timeout, returns what it has. */
   if (s && (s->rbuf.len > 0 || status == 0)) {
     nsx_trace_data(ls->E, s, 1, s->rbuf.data, s->rbuf.len);
     lua_pushboolean(L, 1);

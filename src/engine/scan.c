@@ -535,14 +535,20 @@ static unsigned shard_of(const struct sockaddr *sa, unsigned n) {
 }
 
 /* Admits hosts while there is room: fewer than --max-hostgroup in
- * flight, and no thread creation held back by the concurrency limit. */
+ * flight, and no thread creation held back by the concurrency limit. A
+ * host that needs no discovery queues its threads at once: they are
+ * created before the next host is taken. */
 static void admit(struct nsx_engine *E) {
   struct nsx_scanstate *S = E->scan;
   struct nsx_target t;
 
-  while (!S->targets_done && S->inflight < E->opt.max_hostgroup &&
-         nsx_list_empty(&E->creating)) {
-    int rc = nsx_tsource_next(S->setup->targets, &t);
+  while (!S->targets_done && S->inflight < E->opt.max_hostgroup) {
+    int rc;
+    if (!nsx_list_empty(&E->creating)) {
+      create_threads(E);
+      if (!nsx_list_empty(&E->creating)) break;   /* at the limit */
+    }
+    rc = nsx_tsource_next(S->setup->targets, &t);
     if (rc == 0) S->targets_done = 1;
     if (rc <= 0) break;
     if (E->opt.nshards > 1 &&
