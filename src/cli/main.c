@@ -91,9 +91,9 @@ static int add_output(struct nsx_output *out, enum out_kind kind,
             strerror(errno));
     return -1;
   }
-  rc = kind == OUT_XML    ? nsx_out_add_xml(out, f, own)
-       : kind == OUT_JSON ? nsx_out_add_json(out, f, own)
-                          : nsx_out_add_normal(out, f, own, 0);
+  rc = nsx_out_add(out, kind == OUT_XML    ? &nsx_out_xml
+                      : kind == OUT_JSON ? &nsx_out_json
+                                         : &nsx_out_normal, f, own, 0);
   if (rc < 0) {
     fprintf(stderr, "nsx: too many outputs\n");
     if (own) fclose(f);
@@ -112,7 +112,7 @@ static int setup_outputs(struct nsx_output *out, const struct nsx_cli *cli) {
 
   for (int k = OUT_NORMAL; k <= OUT_JSON; k++)
     to_stdout |= files[k] && strcmp(files[k], "-") == 0;
-  if (!to_stdout) nsx_out_add_normal(out, stdout, 0, 1);
+  if (!to_stdout) nsx_out_add(out, &nsx_out_normal, stdout, 0, 1);
   for (int k = OUT_NORMAL; k <= OUT_JSON; k++)
     if (files[k] && add_output(out, (enum out_kind)k, files[k], opts[k]) < 0)
       return -1;

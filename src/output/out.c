@@ -5,6 +5,20 @@
 #include "engine/progress.h"
 #include "output/out.h"
 
+int nsx_out_add(struct nsx_output *o, const struct nsx_writer_ops *ops,
+                FILE *f, int own, int screen) {
+  struct nsx_writer *w;
+
+  if (o->n == NSX_MAX_WRITERS) return -1;
+  w = &o->w[o->n++];
+  w->ops = ops;
+  w->out = o;
+  w->f = f;
+  w->own = (unsigned)own;
+  w->screen = (unsigned)screen;
+  return 0;
+}
+
 void nsx_out_begin(struct nsx_output *o, struct nsx_engine *E) {
   nsx_progress_clear();
   for (size_t i = 0; i < o->n; i++) o->w[i].ops->begin(&o->w[i], E);

@@ -46,19 +46,18 @@ struct nsx_output {
   const struct nsx_portlist *ports;
 };
 
-/* Adds a writer of normal (Nmap-style text) output to 'f'. 'screen'
- * selects the screen variant (a "Starting" line) over the file variant
- * ('#' header and footer lines). Returns 0 or -1 if there are too many. */
-int nsx_out_add_normal(struct nsx_output *o, FILE *f, int own, int screen);
+/* The writers. Normal output (out_normal.c) is Nmap-style text; on the
+ * screen it starts with a "Starting" line, in a file with '#' header and
+ * footer lines. XML (-oX, out_xml.c) is valid against Nmap's nmap.dtd.
+ * JSON Lines (-oJ, out_json.c) is described by doc/nsx-jsonl.schema.json. */
+extern const struct nsx_writer_ops nsx_out_normal;
+extern const struct nsx_writer_ops nsx_out_xml;
+extern const struct nsx_writer_ops nsx_out_json;
 
-/* Adds a writer of Nmap-compatible XML (-oX, out_xml.c) to 'f', valid
- * against Nmap's nmap.dtd. Returns 0 or -1 if there are too many. */
-int nsx_out_add_xml(struct nsx_output *o, FILE *f, int own);
-
-/* Adds a writer of JSON Lines (-oJ, out_json.c; records described by
- * doc/nsx-jsonl.schema.json) to 'f'. Returns 0 or -1 if there are too
- * many. */
-int nsx_out_add_json(struct nsx_output *o, FILE *f, int own);
+/* Adds a writer of kind 'ops' to 'f', closed at the end if 'own'; 'screen'
+ * marks stdout. Returns 0 or -1 if there are too many writers. */
+int nsx_out_add(struct nsx_output *o, const struct nsx_writer_ops *ops,
+                FILE *f, int own, int screen);
 
 /* Calls every writer. */
 void nsx_out_begin(struct nsx_output *o, struct nsx_engine *E);

@@ -308,19 +308,6 @@ static void json_end(struct nsx_writer *w, struct nsx_engine *E) {
   fflush(w->f);
 }
 
-static const struct nsx_writer_ops json_ops = {
+const struct nsx_writer_ops nsx_out_json = {
   json_begin, json_phase, json_host, json_end
 };
-
-int nsx_out_add_json(struct nsx_output *o, FILE *f, int own) {
-  struct nsx_writer *w;
-
-  if (o->n == NSX_MAX_WRITERS) return -1;
-  w = &o->w[o->n++];
-  memset(w, 0, sizeof *w);
-  w->ops = &json_ops;
-  w->out = o;
-  w->f = f;
-  w->own = (unsigned)own;
-  return 0;
-}

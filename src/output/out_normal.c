@@ -257,19 +257,6 @@ static void normal_end(struct nsx_writer *w, struct nsx_engine *E) {
   fflush(w->f);
 }
 
-static const struct nsx_writer_ops normal_ops = {
+const struct nsx_writer_ops nsx_out_normal = {
   normal_begin, normal_phase, normal_host, normal_end
 };
-
-int nsx_out_add_normal(struct nsx_output *o, FILE *f, int own, int screen) {
-  struct nsx_writer *w;
-
-  if (o->n == NSX_MAX_WRITERS) return -1;
-  w = &o->w[o->n++];
-  w->ops = &normal_ops;
-  w->out = o;
-  w->f = f;
-  w->own = (unsigned)own;
-  w->screen = (unsigned)screen;
-  return 0;
-}

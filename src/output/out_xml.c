@@ -340,19 +340,6 @@ static void xml_end(struct nsx_writer *w, struct nsx_engine *E) {
   fflush(w->f);
 }
 
-static const struct nsx_writer_ops xml_ops = {
+const struct nsx_writer_ops nsx_out_xml = {
   xml_begin, xml_phase, xml_host, xml_end
 };
-
-int nsx_out_add_xml(struct nsx_output *o, FILE *f, int own) {
-  struct nsx_writer *w;
-
-  if (o->n == NSX_MAX_WRITERS) return -1;
-  w = &o->w[o->n++];
-  memset(w, 0, sizeof *w);
-  w->ops = &xml_ops;
-  w->out = o;
-  w->f = f;
-  w->own = (unsigned)own;
-  return 0;
-}

@@ -95,6 +95,10 @@ int nsx__import_fail(struct nsx_import *imp, unsigned long line,
                      const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Writes code point 'cp' (at most 0x10ffff) as UTF-8 to 'out', which has
+ * room for 4 bytes; returns the bytes written. */
+size_t nsx__utf8_put(char *out, unsigned long cp);
+
 /* Writes 'n' bytes at 's' to 'out' (of 'outlen' bytes) for a message:
  * printable ASCII as is, other bytes as \xNN, cut at 60 bytes with "...".
  * Returns 'out'. */

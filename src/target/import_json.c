@@ -266,21 +266,7 @@ static const char *text(struct nsx_import *imp, size_t t, size_t *len) {
         }
       }
       /* UTF-8; never longer than the escape it replaces. */
-      if (cp < 0x80) {
-        out[o++] = (char)cp;
-      } else if (cp < 0x800) {
-        out[o++] = (char)(0xc0 | cp >> 6);
-        out[o++] = (char)(0x80 | (cp & 0x3f));
-      } else if (cp < 0x10000) {
-        out[o++] = (char)(0xe0 | cp >> 12);
-        out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
-        out[o++] = (char)(0x80 | (cp & 0x3f));
-      } else {
-        out[o++] = (char)(0xf0 | cp >> 18);
-        out[o++] = (char)(0x80 | (cp >> 12 & 0x3f));
-        out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
-        out[o++] = (char)(0x80 | (cp & 0x3f));
-      }
+      o += nsx__utf8_put(out + o, cp);
       break;
     default: out[o++] = s[i]; break;
     }

@@ -85,21 +85,7 @@ int nsx__xml_decode(const char *s, size_t n, char *out, size_t *outlen) {
     }
     if (entity(s + i, n - i, &cp, &len) < 0) return -1;
     i += len;
-    if (cp < 0x80) {
-      out[o++] = (char)cp;
-    } else if (cp < 0x800) {
-      out[o++] = (char)(0xc0 | cp >> 6);
-      out[o++] = (char)(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      out[o++] = (char)(0xe0 | cp >> 12);
-      out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
-      out[o++] = (char)(0x80 | (cp & 0x3f));
-    } else {
-      out[o++] = (char)(0xf0 | cp >> 18);
-      out[o++] = (char)(0x80 | (cp >> 12 & 0x3f));
-      out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
-      out[o++] = (char)(0x80 | (cp & 0x3f));
-    }
+    o += nsx__utf8_put(out + o, cp);
   }
   *outlen = o;
   return 0;
