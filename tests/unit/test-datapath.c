@@ -2,63 +2,14 @@
  * file or a directory. Each test runs in its own process, so changing the
  * environment and the current directory is safe. */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "script/datapath.h"
+#include "scratch.h"
 #include "unit.h"
 
-static char tmp[256];
-
-static int rm_one(const char *p, const struct stat *st, int flag,
-                  struct FTW *f) {
-  return remove(p);
-}
-
-static void cleanup(void) { nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
-
-/* A fresh directory under /tmp, canonical, removed at exit. */
-static const char *tmpdir(void) {
-  char t[] = "/tmp/nsx-datapath-XXXXXX", real[PATH_MAX];
-
-  ASSERT(mkdtemp(t) != NULL);
-  ASSERT(realpath(t, real) != NULL && strlen(real) < sizeof tmp);
-  strcpy(tmp, real);
-  atexit(cleanup);
-  return tmp;
-}
-
-/* "<tmp>/<rel>" in a static buffer (one of four, used in turn). */
-static const char *at(const char *rel) {
-  static char buf[4][PATH_MAX];
-  static int i;
-
-  i = (i + 1) % 4;
-  snprintf(buf[i], sizeof buf[i], "%s/%s", tmp, rel);
-  return buf[i];
-}
-
-static void mkdirs(const char *rel) {
-  char p[PATH_MAX], *s;
-
-  snprintf(p, sizeof p, "%s/%s", tmp, rel);
-  for (s = p + strlen(tmp) + 1; (s = strchr(s, '/')) != NULL; s++) {
-    *s = '\0';
-    mkdir(p, 0755);
-    *s = '/';
-  }
-  ASSERT(mkdir(p, 0755) == 0 || errno == EEXIST);
-}
-
-static void touch(const char *rel, const char *text) {
-  FILE *f = fopen(at(rel), "w");
-
-  ASSERT(f != NULL);
-  fputs(text, f);
-  fclose(f);
-}
 
 static void check_str_free(char *got, const char *want) {
   ASSERT_EQ_STR(got, want);
@@ -68,45 +19,45 @@ static void check_str_free(char *got, const char *want) {
 TEST(datapath_search_order) {
   struct nsx_datapath dp;
 
-  tmpdir();
-  mkdirs("data");
-  mkdirs("prefix/bin");
-  touch("prefix/bin/nsx", "");
-  setenv("NMAPDIR", at("nmapdir"), 1);
-  setenv("HOME", at("home"), 1);
-  ASSERT_EQ_INT(nsx_datapath_init(&dp, at("data"), at("prefix/bin/nsx")), 0);
+  scratch_dir("datapath");
+  scratch_mkdirs("data");
+  scratch_mkdirs("prefix/bin");
+  scratch_touch("prefix/bin/nsx", "");
+  setenv("NMAPDIR", scratch_at("nmapdir"), 1);
+  setenv("HOME", scratch_at("home"), 1);
+  ASSERT_EQ_INT(nsx_datapath_init(&dp, scratch_at("data"), scratch_at("prefix/bin/nsx")), 0);
   ASSERT_EQ_INT(dp.n, 6);
-  ASSERT_EQ_STR(dp.dirs[0], at("data"));
-  ASSERT_EQ_STR(dp.dirs[1], at("nmapdir"));
-  ASSERT_EQ_STR(dp.dirs[2], at("home/.nmap"));
-  ASSERT_EQ_STR(dp.dirs[3], at("prefix/bin"));
-  ASSERT_EQ_STR(dp.dirs[4], at("prefix/share/nmap"));
+  ASSERT_EQ_STR(dp.dirs[0], scratch_at("data"));
+  ASSERT_EQ_STR(dp.dirs[1], scratch_at("nmapdir"));
+  ASSERT_EQ_STR(dp.dirs[2], scratch_at("home/.nmap"));
+  ASSERT_EQ_STR(dp.dirs[3], scratch_at("prefix/bin"));
+  ASSERT_EQ_STR(dp.dirs[4], scratch_at("prefix/share/nmap"));
   ASSERT_EQ_STR(dp.dirs[5], NSX_DEFAULT_DATADIR);
   nsx_datapath_free(&dp);
   ASSERT_EQ_INT(dp.n, 0);
   nsx_datapath_free(&dp);
-  cleanup();
+  scratch_cleanup();
 }
 
 /* The executable is found through symbolic links to it. */
 TEST(datapath_exe_symlink) {
   struct nsx_datapath dp;
 
-  tmpdir();
+  scratch_dir("datapath");
   unsetenv("NMAPDIR");
   unsetenv("HOME");
-  mkdirs("opt/nsx/bin");
-  mkdirs("usr/bin");
-  touch("opt/nsx/bin/nsx", "");
-  ASSERT(symlink(at("opt/nsx/bin/nsx"), at("usr/bin/nsx")) == 0);
-  ASSERT_EQ_INT(nsx_datapath_init(&dp, NULL, at("usr/bin/nsx")), 0);
+  scratch_mkdirs("opt/nsx/bin");
+  scratch_mkdirs("usr/bin");
+  scratch_touch("opt/nsx/bin/nsx", "");
+  ASSERT(symlink(scratch_at("opt/nsx/bin/nsx"), scratch_at("usr/bin/nsx")) == 0);
+  ASSERT_EQ_INT(nsx_datapath_init(&dp, NULL, scratch_at("usr/bin/nsx")), 0);
   /* No HOME: the password database gives the home directory. */
   ASSERT(dp.n == 4);
   ASSERT(strstr(dp.dirs[0], "/.nmap") != NULL);
-  ASSERT_EQ_STR(dp.dirs[1], at("opt/nsx/bin"));
-  ASSERT_EQ_STR(dp.dirs[2], at("opt/nsx/share/nmap"));
+  ASSERT_EQ_STR(dp.dirs[1], scratch_at("opt/nsx/bin"));
+  ASSERT_EQ_STR(dp.dirs[2], scratch_at("opt/nsx/share/nmap"));
   nsx_datapath_free(&dp);
-  cleanup();
+  scratch_cleanup();
 }
 
 /* Without a '/' in argv[0], /proc/self/exe says where we are. */
@@ -136,24 +87,24 @@ TEST(datapath_exe_from_proc) {
 TEST(datapath_tidy_and_dedupe) {
   struct nsx_datapath dp;
 
-  tmpdir();
-  ASSERT(chdir(tmp) == 0);
+  scratch_dir("datapath");
+  ASSERT(chdir(scratch_root) == 0);
   setenv("NMAPDIR", "", 1);
-  setenv("HOME", at("h"), 1);
+  setenv("HOME", scratch_at("h"), 1);
   ASSERT_EQ_INT(nsx_datapath_init(&dp, "data/./sub//", "/nonexistent/nsx"),
                 0);
-  ASSERT_EQ_STR(dp.dirs[0], at("data/sub"));
-  ASSERT_EQ_STR(dp.dirs[1], at("h/.nmap"));
+  ASSERT_EQ_STR(dp.dirs[0], scratch_at("data/sub"));
+  ASSERT_EQ_STR(dp.dirs[1], scratch_at("h/.nmap"));
   ASSERT_EQ_STR(dp.dirs[2], "/nonexistent");
   ASSERT_EQ_STR(dp.dirs[3], "/share/nmap");
   ASSERT_EQ_STR(dp.dirs[4], NSX_DEFAULT_DATADIR);
   ASSERT_EQ_INT(dp.n, 5);
   nsx_datapath_free(&dp);
 
-  setenv("NMAPDIR", at("same"), 1);
+  setenv("NMAPDIR", scratch_at("same"), 1);
   ASSERT_EQ_INT(nsx_datapath_init(&dp, "same/", "/nsx"), 0);
-  ASSERT_EQ_STR(dp.dirs[0], at("same"));
-  ASSERT_EQ_STR(dp.dirs[1], at("h/.nmap"));
+  ASSERT_EQ_STR(dp.dirs[0], scratch_at("same"));
+  ASSERT_EQ_STR(dp.dirs[1], scratch_at("h/.nmap"));
   ASSERT_EQ_STR(dp.dirs[2], "/");
   ASSERT_EQ_STR(dp.dirs[3], "/share/nmap");
   nsx_datapath_free(&dp);
@@ -164,41 +115,41 @@ TEST(datapath_tidy_and_dedupe) {
   ASSERT_EQ_INT(dp.n, 4);   /* the default is not listed twice */
   nsx_datapath_free(&dp);
   ASSERT_EQ_INT(nsx_datapath_init(&dp, "", "/nsx"), 0);
-  ASSERT_EQ_STR(dp.dirs[0], at("h/.nmap"));
+  ASSERT_EQ_STR(dp.dirs[0], scratch_at("h/.nmap"));
   nsx_datapath_free(&dp);
-  cleanup();
+  scratch_cleanup();
 }
 
 /* A test path: three directories of our own, in order. */
 static void three(struct nsx_datapath *dp) {
   memset(dp, 0, sizeof *dp);
-  dp->dirs[0] = strdup(at("a"));
-  dp->dirs[1] = strdup(at("b"));
-  dp->dirs[2] = strdup(at("c"));
+  dp->dirs[0] = strdup(scratch_at("a"));
+  dp->dirs[1] = strdup(scratch_at("b"));
+  dp->dirs[2] = strdup(scratch_at("c"));
   dp->n = 3;
-  mkdirs("a");
-  mkdirs("b");
-  mkdirs("c");
+  scratch_mkdirs("a");
+  scratch_mkdirs("b");
+  scratch_mkdirs("c");
 }
 
 TEST(datapath_find_first_wins) {
   struct nsx_datapath dp;
 
-  tmpdir();
+  scratch_dir("datapath");
   three(&dp);
-  mkdirs("b/nselib");
-  mkdirs("c/nselib");
-  touch("b/nselib/x.lua", "b");
-  touch("c/nselib/x.lua", "c");
-  check_str_free(nsx_datapath_find(&dp, "nselib/x.lua"), at("b/nselib/x.lua"));
-  ASSERT(remove(at("b/nselib/x.lua")) == 0);
-  check_str_free(nsx_datapath_find(&dp, "nselib/x.lua"), at("c/nselib/x.lua"));
+  scratch_mkdirs("b/nselib");
+  scratch_mkdirs("c/nselib");
+  scratch_touch("b/nselib/x.lua", "b");
+  scratch_touch("c/nselib/x.lua", "c");
+  check_str_free(nsx_datapath_find(&dp, "nselib/x.lua"), scratch_at("b/nselib/x.lua"));
+  ASSERT(remove(scratch_at("b/nselib/x.lua")) == 0);
+  check_str_free(nsx_datapath_find(&dp, "nselib/x.lua"), scratch_at("c/nselib/x.lua"));
   errno = 0;
   ASSERT(nsx_datapath_find(&dp, "nselib/none.lua") == NULL);
   ASSERT_EQ_INT(errno, ENOENT);
   ASSERT(nsx_datapath_find(&dp, NULL) == NULL);
   nsx_datapath_free(&dp);
-  cleanup();
+  scratch_cleanup();
 }
 
 /* find wants a file and find_dir a directory, each skipping the other
@@ -207,73 +158,73 @@ TEST(datapath_files_and_dirs) {
   struct nsx_datapath dp;
   enum nsx_path_kind k;
 
-  tmpdir();
+  scratch_dir("datapath");
   three(&dp);
-  mkdirs("a/scripts/x");
-  touch("b/scripts", "");
-  mkdirs("c/scripts");
-  touch("c/scripts/x", "");
-  check_str_free(nsx_datapath_find(&dp, "scripts/x"), at("c/scripts/x"));
-  check_str_free(nsx_datapath_find_dir(&dp, "scripts/x"), at("a/scripts/x"));
-  check_str_free(nsx_datapath_find_dir(&dp, "scripts"), at("a/scripts"));
-  check_str_free(nsx_datapath_find(&dp, "scripts"), at("b/scripts"));
-  check_str_free(nsx_datapath_lookup(&dp, "scripts/x", &k), at("a/scripts/x"));
+  scratch_mkdirs("a/scripts/x");
+  scratch_touch("b/scripts", "");
+  scratch_mkdirs("c/scripts");
+  scratch_touch("c/scripts/x", "");
+  check_str_free(nsx_datapath_find(&dp, "scripts/x"), scratch_at("c/scripts/x"));
+  check_str_free(nsx_datapath_find_dir(&dp, "scripts/x"), scratch_at("a/scripts/x"));
+  check_str_free(nsx_datapath_find_dir(&dp, "scripts"), scratch_at("a/scripts"));
+  check_str_free(nsx_datapath_find(&dp, "scripts"), scratch_at("b/scripts"));
+  check_str_free(nsx_datapath_lookup(&dp, "scripts/x", &k), scratch_at("a/scripts/x"));
   ASSERT_EQ_INT(k, NSX_PATH_DIR);
-  check_str_free(nsx_datapath_lookup(&dp, "scripts", &k), at("a/scripts"));
+  check_str_free(nsx_datapath_lookup(&dp, "scripts", &k), scratch_at("a/scripts"));
   ASSERT_EQ_INT(k, NSX_PATH_DIR);
-  ASSERT(remove(at("a/scripts/x")) == 0);
-  check_str_free(nsx_datapath_lookup(&dp, "scripts/x", &k), at("c/scripts/x"));
+  ASSERT(remove(scratch_at("a/scripts/x")) == 0);
+  check_str_free(nsx_datapath_lookup(&dp, "scripts/x", &k), scratch_at("c/scripts/x"));
   ASSERT_EQ_INT(k, NSX_PATH_FILE);
   ASSERT(nsx_datapath_lookup(&dp, "nothing", &k) == NULL);
   ASSERT_EQ_INT(k, NSX_PATH_NONE);
   /* A trailing '/' only finds directories. */
-  check_str_free(nsx_datapath_find_dir(&dp, "scripts/"), at("a/scripts/"));
+  check_str_free(nsx_datapath_find_dir(&dp, "scripts/"), scratch_at("a/scripts/"));
   ASSERT(nsx_datapath_find(&dp, "scripts/x/") == NULL);
   nsx_datapath_free(&dp);
-  cleanup();
+  scratch_cleanup();
 }
 
 TEST(datapath_absolute_names) {
   struct nsx_datapath dp;
   enum nsx_path_kind k;
 
-  tmpdir();
+  scratch_dir("datapath");
   three(&dp);
-  touch("abs.nse", "");
-  touch("a/abs.nse", "");
-  check_str_free(nsx_datapath_find(&dp, at("abs.nse")), at("abs.nse"));
-  ASSERT(nsx_datapath_find(&dp, at("none.nse")) == NULL);
-  ASSERT(nsx_datapath_find(&dp, tmp) == NULL);
-  check_str_free(nsx_datapath_find_dir(&dp, tmp), tmp);
-  ASSERT(nsx_datapath_find_dir(&dp, at("abs.nse")) == NULL);
-  check_str_free(nsx_datapath_lookup(&dp, tmp, &k), tmp);
+  scratch_touch("abs.nse", "");
+  scratch_touch("a/abs.nse", "");
+  check_str_free(nsx_datapath_find(&dp, scratch_at("abs.nse")), scratch_at("abs.nse"));
+  ASSERT(nsx_datapath_find(&dp, scratch_at("none.nse")) == NULL);
+  ASSERT(nsx_datapath_find(&dp, scratch_root) == NULL);
+  check_str_free(nsx_datapath_find_dir(&dp, scratch_root), scratch_root);
+  ASSERT(nsx_datapath_find_dir(&dp, scratch_at("abs.nse")) == NULL);
+  check_str_free(nsx_datapath_lookup(&dp, scratch_root, &k), scratch_root);
   ASSERT_EQ_INT(k, NSX_PATH_DIR);
   nsx_datapath_free(&dp);
-  cleanup();
+  scratch_cleanup();
 }
 
 TEST(datapath_path_kind) {
-  tmpdir();
-  touch("f", "x");
-  mkdirs("d");
-  ASSERT(mkfifo(at("fifo"), 0644) == 0);
-  ASSERT(symlink(at("f"), at("link")) == 0);
-  ASSERT(symlink(at("missing"), at("dangling")) == 0);
-  ASSERT_EQ_INT(nsx_path_kind(at("f")), NSX_PATH_FILE);
-  ASSERT_EQ_INT(nsx_path_kind(at("link")), NSX_PATH_FILE);
-  ASSERT_EQ_INT(nsx_path_kind(at("d")), NSX_PATH_DIR);
-  ASSERT_EQ_INT(nsx_path_kind(at("fifo")), NSX_PATH_NONE);
-  ASSERT_EQ_INT(nsx_path_kind(at("dangling")), NSX_PATH_NONE);
-  ASSERT_EQ_INT(nsx_path_kind(at("missing")), NSX_PATH_NONE);
+  scratch_dir("datapath");
+  scratch_touch("f", "x");
+  scratch_mkdirs("d");
+  ASSERT(mkfifo(scratch_at("fifo"), 0644) == 0);
+  ASSERT(symlink(scratch_at("f"), scratch_at("link")) == 0);
+  ASSERT(symlink(scratch_at("missing"), scratch_at("dangling")) == 0);
+  ASSERT_EQ_INT(nsx_path_kind(scratch_at("f")), NSX_PATH_FILE);
+  ASSERT_EQ_INT(nsx_path_kind(scratch_at("link")), NSX_PATH_FILE);
+  ASSERT_EQ_INT(nsx_path_kind(scratch_at("d")), NSX_PATH_DIR);
+  ASSERT_EQ_INT(nsx_path_kind(scratch_at("fifo")), NSX_PATH_NONE);
+  ASSERT_EQ_INT(nsx_path_kind(scratch_at("dangling")), NSX_PATH_NONE);
+  ASSERT_EQ_INT(nsx_path_kind(scratch_at("missing")), NSX_PATH_NONE);
   ASSERT_EQ_INT(nsx_path_kind("/dev/null"), NSX_PATH_NONE);
   ASSERT_EQ_INT(nsx_path_kind(""), NSX_PATH_NONE);
   ASSERT_EQ_INT(nsx_path_kind(NULL), NSX_PATH_NONE);
   /* Permissions mean nothing to root, so this part needs another user. */
   if (geteuid() != 0) {
-    ASSERT(chmod(at("f"), 0) == 0);
-    ASSERT_EQ_INT(nsx_path_kind(at("f")), NSX_PATH_NONE);
+    ASSERT(chmod(scratch_at("f"), 0) == 0);
+    ASSERT_EQ_INT(nsx_path_kind(scratch_at("f")), NSX_PATH_NONE);
   }
-  cleanup();
+  scratch_cleanup();
 }
 
 /* The files nselib and the engine need, in Debian's nmap-common. */

@@ -2,65 +2,16 @@
  * own (five scripts and a script.db); the select_nmap_* tests compare with
  * what nmap 7.93 itself selects (nmap --script-help) on Debian's
  * /usr/share/nmap, and are skipped when either is missing. */
-#include <errno.h>
-#include <ftw.h>
 #include <lauxlib.h>
 #include <limits.h>
 #include <lualib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "script/select.h"
+#include "scratch.h"
 #include "unit.h"
 
-static char tmp[256];
 static struct nsx_selection last;
-
-static int rm_one(const char *p, const struct stat *st, int flag,
-                  struct FTW *f) {
-  return remove(p);
-}
-
-static void cleanup(void) { nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
-
-static void tmpdir(void) {
-  char t[] = "/tmp/nsx-select-XXXXXX", real[PATH_MAX];
-
-  ASSERT(mkdtemp(t) != NULL);
-  ASSERT(realpath(t, real) != NULL && strlen(real) < sizeof tmp);
-  strcpy(tmp, real);
-  atexit(cleanup);
-}
-
-/* "<tmp>/<rel>" in a static buffer (one of four, used in turn). */
-static const char *at(const char *rel) {
-  static char buf[4][PATH_MAX];
-  static int i;
-
-  i = (i + 1) % 4;
-  snprintf(buf[i], sizeof buf[i], "%s/%s", tmp, rel);
-  return buf[i];
-}
-
-static void mkdirs(const char *rel) {
-  char p[PATH_MAX], *s;
-
-  snprintf(p, sizeof p, "%s/%s", tmp, rel);
-  for (s = p + strlen(tmp) + 1; (s = strchr(s, '/')) != NULL; s++) {
-    *s = '\0';
-    mkdir(p, 0755);
-    *s = '/';
-  }
-  ASSERT(mkdir(p, 0755) == 0 || errno == EEXIST);
-}
-
-static void touch(const char *rel, const char *text) {
-  FILE *f = fopen(at(rel), "w");
-
-  ASSERT(f != NULL);
-  fputs(text, f);
-  fclose(f);
-}
 
 static const char fixture_db[] =
     "Entry { filename = \"alpha.nse\", categories = { \"default\", "
@@ -76,23 +27,23 @@ static const char *const fixture_scripts[] = {
   "alpha", "beta", "gamma-x", "http-one", "http-two", NULL
 };
 
-/* A data directory <tmp>/data holding scripts/ and, unless 'db' is NULL,
+/* A data directory <root>/data holding scripts/ and, unless 'db' is NULL,
  * scripts/script.db with 'db' in it; 'dp' searches only that. */
 static void fixture(struct nsx_datapath *dp, const char *db) {
   char rel[64];
   int i;
 
-  tmpdir();
-  mkdirs("data/scripts");
+  scratch_dir("select");
+  scratch_mkdirs("data/scripts");
   for (i = 0; fixture_scripts[i] != NULL; i++) {
     snprintf(rel, sizeof rel, "data/scripts/%s.nse", fixture_scripts[i]);
-    touch(rel, "");
+    scratch_touch(rel, "");
   }
-  if (db != NULL) touch("data/scripts/script.db", db);
+  if (db != NULL) scratch_touch("data/scripts/script.db", db);
   memset(dp, 0, sizeof *dp);
-  dp->dirs[0] = strdup(at("data"));
+  dp->dirs[0] = strdup(scratch_at("data"));
   dp->n = 1;
-  ASSERT(chdir(tmp) == 0);
+  ASSERT(chdir(scratch_root) == 0);
 }
 
 /* Frees what a test used and removes its directory (the runner ends a
@@ -102,7 +53,7 @@ static void done(struct nsx_datapath *dp, lua_State *L) {
   nsx_selection_free(&last);
   nsx_datapath_free(dp);
   lua_close(L);
-  if (tmp[0] != '\0') cleanup();
+  if (scratch_root[0] != '\0') scratch_cleanup();
 }
 
 static lua_State *state(void) {
@@ -149,7 +100,7 @@ TEST(select_categories) {
   ASSERT_EQ_STR(sel(L, &dp, "default", 0), "alpha,http-one");
   ASSERT_EQ_INT(last.db_read, 1);
   ASSERT_EQ_INT(last.nwarnings, 0);
-  ASSERT_EQ_STR(last.v[0].path, at("data/scripts/alpha.nse"));
+  ASSERT_EQ_STR(last.v[0].path, scratch_at("data/scripts/alpha.nse"));
   ASSERT_EQ_STR(sel(L, &dp, "DEFAULT", 0), "alpha,http-one");
   ASSERT_EQ_STR(sel(L, &dp, " Safe ", 0), "alpha,gamma-x");
   ASSERT_EQ_STR(sel(L, &dp, "vuln", 0), "http-two");
@@ -252,7 +203,7 @@ TEST(select_malformed_rules) {
     ASSERT_EQ_STR(sel(L, &dp, bad[i], 0), want);
   }
   /* ...where a file of that name is taken, spaces and all. */
-  touch("default safe.nse", "");
+  scratch_touch("default safe.nse", "");
   ASSERT_EQ_STR(sel(L, &dp, "default safe", 0), "default safe+n");
   ASSERT_EQ_STR(last.v[0].path, "default safe.nse");
   done(&dp, L);
@@ -321,19 +272,19 @@ TEST(select_path_pass) {
   char rule[PATH_MAX + 8];
 
   fixture(&dp, fixture_db);
-  mkdirs("extra");
-  touch("extra/one.nse", "");
-  touch("extra/two.nse", "");
-  touch("extra/notes.txt", "");
-  mkdirs("extra/sub.nse");
-  mkdirs("data/scripts/pack");
-  touch("data/scripts/pack/deep.nse", "");
+  scratch_mkdirs("extra");
+  scratch_touch("extra/one.nse", "");
+  scratch_touch("extra/two.nse", "");
+  scratch_touch("extra/notes.txt", "");
+  scratch_mkdirs("extra/sub.nse");
+  scratch_mkdirs("data/scripts/pack");
+  scratch_touch("data/scripts/pack/deep.nse", "");
   /* Absolute, with and without ".nse". */
-  ASSERT_EQ_STR(sel(L, &dp, at("extra/one.nse"), 0), "one+n");
-  ASSERT_EQ_STR(last.v[0].path, at("extra/one.nse"));
-  ASSERT_EQ_STR(sel(L, &dp, at("extra/one"), 0), "one+n");
-  ASSERT_EQ_STR(last.v[0].path, at("extra/one.nse"));
-  snprintf(rule, sizeof rule, "+%s", at("extra/two"));
+  ASSERT_EQ_STR(sel(L, &dp, scratch_at("extra/one.nse"), 0), "one+n");
+  ASSERT_EQ_STR(last.v[0].path, scratch_at("extra/one.nse"));
+  ASSERT_EQ_STR(sel(L, &dp, scratch_at("extra/one"), 0), "one+n");
+  ASSERT_EQ_STR(last.v[0].path, scratch_at("extra/one.nse"));
+  snprintf(rule, sizeof rule, "+%s", scratch_at("extra/two"));
   ASSERT_EQ_STR(sel(L, &dp, rule, 0), "two+n+f");
   /* Relative to the current directory, kept as typed. */
   ASSERT_EQ_STR(sel(L, &dp, "extra/two", 0), "two+n");
@@ -343,20 +294,20 @@ TEST(select_path_pass) {
                 "http-two,two+n,one+n");
   /* scripts/<rule> along the data path comes before the cwd. */
   ASSERT_EQ_STR(sel(L, &dp, "pack/deep", 0), "deep+n");
-  ASSERT_EQ_STR(last.v[0].path, at("data/scripts/pack/deep.nse"));
-  touch("alpha.nse", "");
+  ASSERT_EQ_STR(last.v[0].path, scratch_at("data/scripts/pack/deep.nse"));
+  scratch_touch("alpha.nse", "");
   ASSERT_EQ_STR(sel(L, &dp, "./alpha.nse", 0), "alpha+n");
-  ASSERT_EQ_STR(last.v[0].path, at("data/scripts/./alpha.nse"));
+  ASSERT_EQ_STR(last.v[0].path, scratch_at("data/scripts/./alpha.nse"));
   /* A directory with '/': its *.nse files (not sub-directories), sorted,
    * not by name. */
   ASSERT_EQ_STR(sel(L, &dp, "extra/", 0), "one,two");
   ASSERT_EQ_STR(last.v[0].path, "extra/one.nse");
   ASSERT_EQ_STR(sel(L, &dp, "+extra/", 0), "one+f,two+f");
   ASSERT_EQ_STR(sel(L, &dp, "pack/", 0), "deep");
-  ASSERT_EQ_STR(last.v[0].path, at("data/scripts/pack/deep.nse"));
-  snprintf(rule, sizeof rule, "%s/", at("extra"));
+  ASSERT_EQ_STR(last.v[0].path, scratch_at("data/scripts/pack/deep.nse"));
+  snprintf(rule, sizeof rule, "%s/", scratch_at("extra"));
   ASSERT_EQ_STR(sel(L, &dp, rule, 0), "one,two");
-  ASSERT_EQ_STR(last.v[1].path, at("extra/two.nse"));
+  ASSERT_EQ_STR(last.v[1].path, scratch_at("extra/two.nse"));
   /* A file named by path and found in a directory rule is taken once. */
   ASSERT_EQ_STR(sel(L, &dp, "extra/two,extra/", 0), "two+n,one");
   /* Without the '/', a directory is an error, as in Nmap. */
@@ -383,11 +334,11 @@ TEST(select_script_ids) {
   lua_State *L = state();
 
   fixture(&dp, fixture_db);
-  mkdirs("x.d");
-  touch("x.d/noext", "");
-  touch("x.d/a.b.nse", "");
-  touch("x.d/c.lua", "");
-  touch("x.d/.nse", "");
+  scratch_mkdirs("x.d");
+  scratch_touch("x.d/noext", "");
+  scratch_touch("x.d/a.b.nse", "");
+  scratch_touch("x.d/c.lua", "");
+  scratch_touch("x.d/.nse", "");
   ASSERT_EQ_STR(sel(L, &dp, "x.d/noext,x.d/a.b,x.d/c.lua,x.d/.nse", 0),
                 "noext+n,a.b+n,c+n,.nse+n");
   done(&dp, L);
@@ -399,8 +350,8 @@ TEST(select_duplicates) {
   lua_State *L = state();
 
   fixture(&dp, fixture_db);
-  mkdirs("other");
-  touch("other/alpha.nse", "");
+  scratch_mkdirs("other");
+  scratch_touch("other/alpha.nse", "");
   ASSERT_EQ_STR(sel(L, &dp, "alpha,other/alpha", 0),
                 "ERR: duplicate script ID: 'alpha'");
   ASSERT_EQ_STR(sel(L, &dp, "other/,safe", 0),
@@ -408,7 +359,7 @@ TEST(select_duplicates) {
   ASSERT_EQ_STR(sel(L, &dp, "other/alpha,./other/alpha.nse,other//alpha", 0),
                 "alpha+n");
   ASSERT_EQ_STR(sel(L, &dp, "alpha,data/scripts/alpha.nse", 0), "alpha+n");
-  ASSERT(symlink(at("other/alpha.nse"), at("link.nse")) == 0);
+  ASSERT(symlink(scratch_at("other/alpha.nse"), scratch_at("link.nse")) == 0);
   ASSERT_EQ_STR(sel(L, &dp, "other/alpha,link", 0), "alpha+n");
   done(&dp, L);
 }
@@ -420,12 +371,12 @@ TEST(select_db_skipped_for_paths) {
   lua_State *L = state();
 
   fixture(&dp, "this is not Lua");
-  mkdirs("extra");
-  touch("extra/one.nse", "");
+  scratch_mkdirs("extra");
+  scratch_touch("extra/one.nse", "");
   ASSERT_EQ_STR(sel(L, &dp, "extra/one.nse", 0), "one+n");
   ASSERT_EQ_INT(last.db_read, 0);
   ASSERT_EQ_INT(last.nwarnings, 0);
-  ASSERT_EQ_STR(sel(L, &dp, at("extra/one"), 0), "one+n");
+  ASSERT_EQ_STR(sel(L, &dp, scratch_at("extra/one"), 0), "one+n");
   ASSERT_EQ_STR(sel(L, &dp, "+extra/,data/scripts/alpha.nse", 0),
                 "one+f,alpha+n");
   ASSERT_EQ_INT(last.db_read, 0);
@@ -454,7 +405,7 @@ TEST(select_db_missing) {
   ASSERT(strstr(last.warnings[0], "script database 'scripts/script.db' "
                                   "was not found along the data path") !=
          NULL);
-  ASSERT(strstr(last.warnings[0], at("data/scripts")) != NULL);
+  ASSERT(strstr(last.warnings[0], scratch_at("data/scripts")) != NULL);
   ASSERT_EQ_STR(sel(L, &dp, "*", 0),
                 "alpha+n,beta+n,gamma-x+n,http-one+n,http-two+n");
   ASSERT_EQ_STR(sel(L, &dp, "all", 0),
@@ -463,8 +414,8 @@ TEST(select_db_missing) {
                 "ERR: 'default' did not match a category, filename, or "
                 "directory");
   /* Not even a scripts directory: paths still work. */
-  ASSERT_EQ_INT(nftw(at("data/scripts"), rm_one, 16, FTW_DEPTH), 0);
-  touch("one.nse", "");
+  ASSERT_EQ_INT(scratch_rm("data/scripts"), 0);
+  scratch_touch("one.nse", "");
   ASSERT_EQ_STR(sel(L, &dp, "one", 0), "one+n");
   ASSERT_EQ_INT(last.nwarnings, 1);
   ASSERT(strstr(last.warnings[0], "no scripts directory") != NULL);
@@ -495,10 +446,10 @@ TEST(select_db_broken) {
     ASSERT_EQ_STR(sel(L, &dp, "alpha,gamma-x", 0), "alpha+n,gamma-x+n");
     ASSERT_EQ_INT(last.nwarnings, 1);
     ASSERT(strstr(last.warnings[0], "could not be loaded") != NULL);
-    ASSERT(strstr(last.warnings[0], at("data/scripts/script.db")) != NULL);
+    ASSERT(strstr(last.warnings[0], scratch_at("data/scripts/script.db")) != NULL);
     ASSERT_EQ_INT(lua_gettop(L), 0);
     nsx_datapath_free(&dp);
-    cleanup();
+    scratch_cleanup();
   }
   nsx_selection_free(&last);
   lua_close(L);
@@ -522,7 +473,7 @@ TEST(select_db_entry_without_file) {
   ASSERT_EQ_STR(sel(L, &dp, "safe", 0), "alpha,gamma-x");
   ASSERT_EQ_INT(last.nwarnings, 1);
   /* Nmap falls back to the cwd for such an entry too. */
-  touch("ghost.nse", "");
+  scratch_touch("ghost.nse", "");
   ASSERT_EQ_STR(sel(L, &dp, "safe", 0), "alpha,gamma-x,ghost");
   ASSERT_EQ_STR(last.v[2].path, "ghost.nse");
   done(&dp, L);
@@ -539,7 +490,7 @@ TEST(select_version_flag) {
   ASSERT_EQ_STR(sel(L, &dp, "version", 0),
                 "ERR: 'version' did not match a category, filename, or "
                 "directory");
-  touch("data/scripts/script.db",
+  scratch_touch("data/scripts/script.db",
         "Entry { filename = \"alpha.nse\", categories = { \"version\", } }\n");
   ASSERT_EQ_STR(sel(L, &dp, NULL, NSX_SELECT_VERSION), "alpha");
   ASSERT_EQ_STR(sel(L, &dp, "+version", NSX_SELECT_VERSION), "alpha");
@@ -654,17 +605,17 @@ TEST(select_nmap_paths) {
   const char *rules[5];
   char dir[PATH_MAX + 2], file[PATH_MAX + 2], bare[PATH_MAX + 2], both[9000];
 
-  tmpdir();
-  mkdirs("d");
-  touch("d/zeta.nse", script);
-  touch("d/alpha-nsx.nse", script);
-  touch("d/mid.nse", script);
-  touch("d/readme.txt", "");
-  touch("lone-nsx.nse", script);
-  snprintf(dir, sizeof dir, "%s/", at("d"));
-  snprintf(file, sizeof file, "%s", at("lone-nsx"));
-  snprintf(bare, sizeof bare, "%s", at("d"));
-  snprintf(both, sizeof both, "%s,banner,%s", dir, at("lone-nsx.nse"));
+  scratch_dir("select");
+  scratch_mkdirs("d");
+  scratch_touch("d/zeta.nse", script);
+  scratch_touch("d/alpha-nsx.nse", script);
+  scratch_touch("d/mid.nse", script);
+  scratch_touch("d/readme.txt", "");
+  scratch_touch("lone-nsx.nse", script);
+  snprintf(dir, sizeof dir, "%s/", scratch_at("d"));
+  snprintf(file, sizeof file, "%s", scratch_at("lone-nsx"));
+  snprintf(bare, sizeof bare, "%s", scratch_at("d"));
+  snprintf(both, sizeof both, "%s,banner,%s", dir, scratch_at("lone-nsx.nse"));
   rules[0] = dir;
   rules[1] = file;
   rules[2] = bare;
