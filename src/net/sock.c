@@ -158,6 +158,10 @@ static socklen_t addr_len(const struct sockaddr *a) {
                                   : sizeof(struct sockaddr_in);
 }
 
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_tcp_read(uv_stream_t *stream, ssize_t nread,
+                        const uv_buf_t *buf);
+
 static void on_connect(uv_connect_t *req, int status) {
   struct nsx_sock *s = req->handle->data;
   if (s->op != NSX_OP_CONNECT) return;   /* cancelled or timed out */
@@ -180,6 +184,11 @@ int nsx_sock_connect(struct nsx_sock *s, const struct sockaddr *addr,
   }
   rc = uv_tcp_connect(&s->connect_req, &s->h.tcp, addr, on_connect);
   if (rc < 0) return rc;
+  /* Reading ahead from the start registers the descriptor with epoll once
+   * for the connect and the first data; starting only when the connect
+   * is done costs two more epoll_ctl calls per connection. libuv
+   * reports the connect before any read. */
+  if (uv_read_start(&s->h.stream, on_alloc, on_tcp_read) == 0) s->reading = 1;
   nsx__sock_begin(s, NSX_OP_CONNECT, timeout_ms, cb, ud);
   return 0;
 }
