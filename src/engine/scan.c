@@ -403,14 +403,19 @@ static void on_rdns(uv_getnameinfo_t *req, int status, const char *hostname,
   if (--hs->waiting == 0) discovery_done(h->E, h);
 }
 
+void nsx_scan_host_expired(struct nsx_engine *E, struct nsx_host *h) {
+  if (h->timed_out) return;
+  h->timed_out = 1;
+  nsx_verbose(E, 0, "Host %s timed out (--host-timeout); reporting what "
+              "was found.", h->ip);
+}
+
 static void on_host_timeout(uv_timer_t *timer) {
   struct nsx_host *h = timer->data;
   struct nsx_engine *E = h->E;
   struct hostscan *hs = h->scan;
 
-  h->timed_out = 1;
-  nsx_verbose(E, 0, "Host %s timed out (--host-timeout); reporting what "
-              "was found.", h->ip);
+  nsx_scan_host_expired(E, h);
   if (hs->waiting > 0) {
     host_done(E, h);
     return;

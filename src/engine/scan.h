@@ -49,6 +49,12 @@ void nsx_scan_thread_failed(struct nsx_engine *E, struct nsx_thread *t,
  * the host's remaining threads are skipped (soon after, from the loop). */
 void nsx_scan_host_error(struct nsx_engine *E, struct nsx_host *h);
 
+/* 'h' reached its --host-timeout: marks it (its report says so, and no
+ * later runlevel starts) and says so once at -v. The host timer calls it
+ * and then ends the host's threads; thread.c calls it when a thread's
+ * own deadline, which was the host's, fires first. */
+void nsx_scan_host_expired(struct nsx_engine *E, struct nsx_host *h);
+
 /* nmap.add_targets and its counters. */
 int nsx_scan_add_target(struct nsx_engine *E, const char *expr);
 size_t nsx_scan_targets_queued(struct nsx_engine *E);

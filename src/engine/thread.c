@@ -64,6 +64,16 @@ const char *nsx_thread_name(const struct nsx_thread *t, int with_addr,
   return buf;
 }
 
+/* A thread's deadline passed. When it was its host's --host-timeout, the
+ * host has timed out too, whichever of the two timers fires first (both
+ * are due in the same millisecond; if this one ended the host's last
+ * thread, the host timer would never fire). */
+static void deadline_passed(struct nsx_thread *t) {
+  uint64_t hd = t->host ? nsx_host_deadline(t->host) : 0;
+
+  if (hd && t->deadline_ms >= hd) nsx_scan_host_expired(t->E, t->host);
+}
+
 /* The count hook: ends a thread that runs past its deadline without ever
  * yielding. It yields (the scheduler then kills the thread, leaving its
  * coroutine suspended) or, where Lua cannot yield, raises. */
@@ -74,6 +84,7 @@ static void deadline_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   if (!t || !t->deadline_ms || nsx_now_ms() < t->deadline_ms) return;
   t->kill_pending = 1;
+  deadline_passed(t);
   if (lua_isyieldable(L)) {
     lua_yield(L, 0);
     return;
@@ -91,8 +102,10 @@ static void on_deadline(uv_timer_t *timer) {
   struct nsx_engine *E = t->E;
   char name[400];
 
-  nsx_debug(E, 1, "%s timed out", nsx_thread_name(t, E->opt.debug > 1, name,
-                                                  sizeof name));
+  if (E->opt.debug >= 1)
+    nsx_debug(E, 1, "%s timed out",
+              nsx_thread_name(t, E->opt.debug > 1, name, sizeof name));
+  deadline_passed(t);
   nsx_thread_kill(t, NSX_END_TIMEOUT);
 }
 
@@ -255,8 +268,9 @@ static int call_action(lua_State *L, struct nsx_thread *t, int nargs) {
   char name[400];
 
   t->started = 1;
-  nsx_debug(E, 1, "Starting %s.",
-            nsx_thread_name(t, E->opt.debug > 1, name, sizeof name));
+  if (E->opt.debug >= 1)
+    nsx_debug(E, 1, "Starting %s.",
+              nsx_thread_name(t, E->opt.debug > 1, name, sizeof name));
   lua_getfield(L, nargs + 1, "action");
   for (int i = 1; i <= nargs; i++) lua_pushvalue(L, i);
   lua_callk(L, nargs, 2, STEP_ACTION, body_k);
