@@ -727,8 +727,14 @@ static int stuck(struct nsx_engine *E) {
          (nsx_list_empty(&E->creating) || E->nmain >= E->opt.max_threads);
 }
 
+/* Threads resumed, at most, between two polls of I/O while threads are
+ * ready. */
+#define RESUMES_PER_POLL 64
+
 /* Runs the loop until 'done' says the phase is over. */
 static void run_loop(struct nsx_engine *E, int (*done)(struct nsx_engine *)) {
+  size_t ran = 0;                /* threads resumed since the last poll */
+
   for (;;) {
     cut_over_budget(E);
     create_threads(E);
@@ -737,10 +743,20 @@ static void run_loop(struct nsx_engine *E, int (*done)(struct nsx_engine *)) {
       create_threads(E);
     }
     if (nsx_sched_has_ready(&E->sched)) {
-      nsx_sched_pass(&E->sched);
-      uv_run(E->loop, UV_RUN_NOWAIT);
+      /* Threads that a pass wakes (a lock handed on, a condvar signalled)
+       * run in the next pass without a poll in between, so a chain of
+       * hand-overs costs no epoll_wait per step. I/O is still polled,
+       * without waiting, once RESUMES_PER_POLL threads have run, so that
+       * threads that keep waking each other cannot starve it. */
+      ran += nsx_sched_pass(&E->sched);
+      uv_update_time(E->loop);
+      if (nsx_sched_has_ready(&E->sched) && ran >= RESUMES_PER_POLL) {
+        uv_run(E->loop, UV_RUN_NOWAIT);
+        ran = 0;
+      }
       continue;
     }
+    ran = 0;
     if (done(E)) return;
     if (stuck(E)) {
       report_stuck(E);
