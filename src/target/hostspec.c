@@ -188,11 +188,15 @@ static void widen(struct octets *o, unsigned bits) {
 static void start_v4(struct nsx_hostspec *spec) {
   unsigned i, v;
 
+  /* Whole empty bytes are skipped: a lone address (every ADDR:PORT line
+   * of a long input list) has one value per octet. */
   for (i = 0; i < 4; i++) {
     spec->nvals[i] = 0;
-    for (v = 0; v < 256; v++)
-      if (has(spec->set.bits[i], v))
-        spec->vals[i][spec->nvals[i]++] = (uint8_t)v;
+    for (v = 0; v < 256; v += 8) {
+      unsigned byte = spec->set.bits[i][v >> 3], k;
+      for (k = 0; byte != 0; k++, byte >>= 1)
+        if (byte & 1) spec->vals[i][spec->nvals[i]++] = (uint8_t)(v + k);
+    }
   }
   spec->kind = KIND_V4;
   nsx_hostspec_rewind(spec);
