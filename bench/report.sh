@@ -86,6 +86,7 @@ for w in startup banner workers mutex sleep real; do
   row "$w" nsx one
   row "$w" nmap one
   row "$w" nsx all
+  row "$w" nsx known
   row "$w" nmap all
   for v in same c1000 scan serial; do row "$w" client "$v"; done
 done
