@@ -54,6 +54,7 @@ struct nsx_scanstate {
   int phase_done;
   int interrupted;               /* SIGINT/SIGTERM: finish with what we have */
   uv_signal_t sigint, sigterm, sigusr1;
+  uv_prepare_t nowait;           /* see keep_polls_short */
   int targets_done;
   struct nsx_list over_budget;   /* hosts to cut short */
   struct nsx_rate rate;          /* --max-rate */
@@ -687,6 +688,24 @@ static void start_signals(struct nsx_engine *E, struct nsx_scanstate *S) {
   }
 }
 
+/* Runs in each loop iteration after the timers and before the poll. A
+ * timer that came due since the last iteration (a sleep, a socket
+ * timeout) may have made threads ready just now; the poll must then not
+ * wait for the next event, which may never come, but return at once so
+ * that run_loop resumes them. */
+static void keep_polls_short(uv_prepare_t *p) {
+  struct nsx_engine *E = p->data;
+
+  if (nsx_sched_has_ready(&E->sched)) uv_stop(p->loop);
+}
+
+static void start_nowait(struct nsx_engine *E, struct nsx_scanstate *S) {
+  uv_prepare_init(E->loop, &S->nowait);
+  S->nowait.data = E;
+  uv_prepare_start(&S->nowait, keep_polls_short);
+  uv_unref((uv_handle_t *)&S->nowait);
+}
+
 static void stop_signals(struct nsx_scanstate *S) {
   uv_close((uv_handle_t *)&S->sigint, NULL);
   uv_close((uv_handle_t *)&S->sigterm, NULL);
@@ -825,6 +844,7 @@ int nsx_scan_run(struct nsx_engine *E, const struct nsx_scan_setup *setup) {
   E->scan = &S;
   nsx_list_init(&E->phase_group.threads);
   start_signals(E, &S);
+  start_nowait(E, &S);
   t0 = nsx_now_ms();
   /* With --shard, pre- and post-scan scripts run in shard 1 only, so the
    * union of the shards' results is a single run's. */
@@ -837,6 +857,7 @@ int nsx_scan_run(struct nsx_engine *E, const struct nsx_scan_setup *setup) {
   if (first_shard && has_rule(E, NSX_POSTRULE) && !S.interrupted)
     run_phase(E, NSX_PHASE_POST);
   stop_signals(&S);
+  uv_close((uv_handle_t *)&S.nowait, NULL);
   nsx_rate_close(&S.rate);
   E->rate = NULL;
   uv_run(E->loop, UV_RUN_NOWAIT);
