@@ -30,6 +30,18 @@ struct write_req {
 static size_t nsocks;
 static char scratch[SCRATCH_SIZE];
 
+/* TCP connects not issued yet (see nsx_sock_connect). One queue for the
+ * process, bound to the loop of its sockets; the prepare handle issues
+ * them before each poll. */
+enum { NSX_CONNECT_BATCH = 64 };
+static struct {
+  uv_loop_t *loop;
+  uv_prepare_t prepare;
+  int ready;                     /* prepare initialized on 'loop' */
+  struct nsx_list queue;
+  size_t n;
+} connects;
+
 size_t nsx_sock_count(void) {
   return nsocks;
 }
@@ -95,6 +107,10 @@ void nsx__sock_finish(struct nsx_sock *s, int status) {
   nsx_sock_cb cb = s->cb;
   void *ud = s->cb_ud;
 
+  if (nsx_list_linked(&s->connect_node)) {   /* never issued */
+    nsx_list_unlink(&s->connect_node);
+    connects.n--;
+  }
   /* A TCP socket goes on reading into its buffer (up to READ_AHEAD), so a
    * script's next receive finds the data without another epoll_ctl pair;
    * UDP stops, to keep datagrams apart. */
@@ -132,6 +148,7 @@ struct nsx_sock *nsx_sock_new(uv_loop_t *loop, enum nsx_sock_proto proto,
   s->proto = proto;
   s->family = family;
   s->read_limit = DEFAULT_READ_LIMIT;
+  nsx_list_init(&s->connect_node);
   if (proto == NSX_SOCK_TCP)
     rc = uv_tcp_init_ex(loop, &s->h.tcp, (unsigned)family);
   else
@@ -169,6 +186,61 @@ static void on_connect(uv_connect_t *req, int status) {
   finish(s, status);
 }
 
+/* A connect the system refused at once is reported from the loop, like
+ * any other outcome, through the socket's timer. */
+static void on_refused_now(uv_timer_t *t) {
+  struct nsx_sock *s = t->data;
+  finish(s, s->error);
+}
+
+static void issue_connect(struct nsx_sock *s) {
+  int rc = uv_tcp_connect(&s->connect_req, &s->h.tcp,
+                          (struct sockaddr *)&s->peer, on_connect);
+  if (rc < 0) {
+    s->error = rc;
+    uv_timer_start(&s->timer, on_refused_now, 0, 0);
+    return;
+  }
+  /* Reading ahead from the start registers the descriptor with epoll once
+   * for the connect and the first data; starting only when the connect
+   * is done costs two more epoll_ctl calls per connection. libuv
+   * reports the connect before any read. */
+  if (uv_read_start(&s->h.stream, on_alloc, on_tcp_read) == 0) s->reading = 1;
+}
+
+static void issue_connects(void) {
+  while (!nsx_list_empty(&connects.queue)) {
+    struct nsx_sock *s = nsx_list_entry(connects.queue.next, struct nsx_sock,
+                                        connect_node);
+    nsx_list_unlink(&s->connect_node);
+    connects.n--;
+    issue_connect(s);
+  }
+}
+
+static void on_prepare(uv_prepare_t *p) {
+  (void)p;
+  issue_connects();
+}
+
+/* Binds the queue to 'loop'; 0, or -1 if it serves another loop and has
+ * connects waiting (the caller then connects at once). */
+static int queue_for(uv_loop_t *loop) {
+  if (connects.ready && connects.loop == loop &&
+      !uv_is_closing((uv_handle_t *)&connects.prepare))
+    return 0;
+  if (connects.ready && connects.n > 0) return -1;
+  /* First use, or the loop's handles were closed (a new loop, a test). */
+  nsx_list_init(&connects.queue);
+  connects.n = 0;
+  connects.loop = loop;
+  uv_prepare_init(loop, &connects.prepare);
+  uv_prepare_start(&connects.prepare, on_prepare);
+  uv_unref((uv_handle_t *)&connects.prepare);
+  connects.ready = 1;
+  return 0;
+}
+
 int nsx_sock_connect(struct nsx_sock *s, const struct sockaddr *addr,
                      int timeout_ms, nsx_sock_cb cb, void *ud) {
   int rc;
@@ -182,14 +254,14 @@ int nsx_sock_connect(struct nsx_sock *s, const struct sockaddr *addr,
     s->has_peer = 1;
     return 1;
   }
-  rc = uv_tcp_connect(&s->connect_req, &s->h.tcp, addr, on_connect);
-  if (rc < 0) return rc;
-  /* Reading ahead from the start registers the descriptor with epoll once
-   * for the connect and the first data; starting only when the connect
-   * is done costs two more epoll_ctl calls per connection. libuv
-   * reports the connect before any read. */
-  if (uv_read_start(&s->h.stream, on_alloc, on_tcp_read) == 0) s->reading = 1;
   nsx__sock_begin(s, NSX_OP_CONNECT, timeout_ms, cb, ud);
+  if (queue_for(s->loop) < 0) {
+    issue_connect(s);
+    return 0;
+  }
+  if (connects.n >= NSX_CONNECT_BATCH) issue_connects();
+  nsx_list_insert_tail(&connects.queue, &s->connect_node);
+  connects.n++;
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "net/errors.h"
+#include "sched/list.h"
 
 enum nsx_sock_proto { NSX_SOCK_TCP, NSX_SOCK_UDP };
 
@@ -45,6 +46,7 @@ struct nsx_sock {
   } h;
   uv_timer_t timer;            /* the pending operation's timeout */
   uv_connect_t connect_req;
+  struct nsx_list connect_node; /* on the queue of connects to issue */
   enum nsx_sock_proto proto;
   int family;                  /* AF_INET or AF_INET6 */
   unsigned connected : 1;
@@ -80,9 +82,16 @@ struct nsx_sock *nsx_sock_new(uv_loop_t *loop, enum nsx_sock_proto proto,
 /* Binds the local end before connecting. Returns 0 or a libuv error. */
 int nsx_sock_bind(struct nsx_sock *s, const struct sockaddr *addr);
 
-/* Starts connecting to 'addr'. TCP: returns 0 and calls 'cb' later, or
- * returns < 0 at once. UDP: sets the default destination and returns 1 (or
- * < 0). timeout_ms < 0 means no timeout. */
+/* Starts connecting to 'addr'. TCP: returns 0 and calls 'cb' later (an
+ * error the system reports at once included), or returns < 0 at once.
+ * UDP: sets the default destination and returns 1 (or < 0). timeout_ms < 0
+ * means no timeout, else it counts from this call.
+ *
+ * TCP connects are queued and issued together, back to back, just before
+ * the loop next polls (or when NSX_CONNECT_BATCH are waiting). A server on
+ * the same machine then wakes once per batch instead of once per
+ * connection: each wake-up of a sleeping process costs more than the
+ * connect itself on loopback. */
 int nsx_sock_connect(struct nsx_sock *s, const struct sockaddr *addr,
                      int timeout_ms, nsx_sock_cb cb, void *ud);
 

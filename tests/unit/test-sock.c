@@ -1,0 +1,186 @@
+/* net/sock.c's connects on a real loop, against a listener of the test's
+ * own on 127.0.0.1: queued connects are issued before the loop polls,
+ * more than one batch of them at once, every outcome (success, an error
+ * the system reports at once, a close before the connect went out)
+ * reaches the callback from the loop, never from the call. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net/sock.h"
+#include "unit.h"
+
+enum { NCONN = 150 };   /* more than two batches */
+
+struct outcome {
+  int called;
+  int status;
+};
+
+static int in_call;     /* set while the test is inside nsx_sock_* */
+
+static void on_connected(struct nsx_sock *s, int status, void *ud) {
+  struct outcome *o = ud;
+  (void)s;
+  if (in_call) UNIT_FAIL("callback ran inside the call");
+  o->called++;
+  o->status = status;
+}
+
+/* A listener on 127.0.0.1 with a backlog for every test connection. */
+static int listener(struct sockaddr_in *addr) {
+  socklen_t len = sizeof *addr;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+  ASSERT(fd >= 0);
+  memset(addr, 0, sizeof *addr);
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT(bind(fd, (struct sockaddr *)addr, sizeof *addr) == 0);
+  ASSERT(listen(fd, NCONN * 2) == 0);
+  ASSERT(getsockname(fd, (struct sockaddr *)addr, &len) == 0);
+  return fd;
+}
+
+static void run_until(uv_loop_t *loop, struct outcome *o, int n) {
+  for (int spins = 0; spins < 1000; spins++) {
+    int done = 0;
+    for (int i = 0; i < n; i++) done += o[i].called > 0;
+    if (done == n) return;
+    uv_run(loop, UV_RUN_ONCE);
+  }
+  UNIT_FAIL("callbacks still missing after 1000 loop iterations");
+}
+
+static void close_all(uv_loop_t *loop, struct nsx_sock **s, int n) {
+  for (int i = 0; i < n; i++)
+    if (s[i]) nsx_sock_close(s[i]);
+  for (int spins = 0; nsx_sock_count() > 0 && spins < 1000; spins++)
+    uv_run(loop, UV_RUN_NOWAIT);
+  ASSERT_EQ_INT(nsx_sock_count(), 0);
+}
+
+static void close_loop(uv_loop_t *loop) {
+  uv_walk(loop, (uv_walk_cb)uv_close, NULL);   /* the connect queue's */
+  uv_run(loop, UV_RUN_DEFAULT);
+  ASSERT_EQ_INT(uv_loop_close(loop), 0);
+}
+
+TEST(sock_connects_queued_then_all_complete) {
+  uv_loop_t loop;
+  struct sockaddr_in addr;
+  struct nsx_sock *s[NCONN];
+  struct outcome o[NCONN];
+  int lfd = listener(&addr);
+
+  ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  memset(o, 0, sizeof o);
+  in_call = 1;
+  for (int i = 0; i < NCONN; i++) {
+    s[i] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET);
+    ASSERT(s[i] != NULL);
+    ASSERT_EQ_INT(nsx_sock_connect(s[i], (struct sockaddr *)&addr, 5000,
+                                   on_connected, &o[i]),
+                  0);
+  }
+  in_call = 0;
+  for (int i = 0; i < NCONN; i++) ASSERT_EQ_INT(o[i].called, 0);
+  run_until(&loop, o, NCONN);
+  for (int i = 0; i < NCONN; i++) {
+    ASSERT_EQ_INT(o[i].called, 1);
+    ASSERT_EQ_INT(o[i].status, 0);
+    ASSERT(s[i]->connected);
+  }
+  close_all(&loop, s, NCONN);
+  close(lfd);
+  close_loop(&loop);
+}
+
+/* An IPv6-only socket cannot reach an IPv4-mapped address: the system
+ * says so in connect() itself (ENETUNREACH), before any packet. */
+TEST(sock_connect_refused_at_once_reported_from_loop) {
+  uv_loop_t loop;
+  struct sockaddr_in addr;
+  struct sockaddr_in6 to;
+  struct nsx_sock *s[2];
+  struct outcome o[2];
+  uv_os_fd_t fd;
+  int one = 1, lfd = listener(&addr);
+
+  ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  memset(o, 0, sizeof o);
+  s[0] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET6);
+  if (!s[0]) {
+    printf("# no IPv6 sockets here; skipped\n");
+    close(lfd);
+    close_loop(&loop);
+    return;
+  }
+  ASSERT_EQ_INT(uv_fileno(&s[0]->h.handle, &fd), 0);
+  ASSERT(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0);
+  memset(&to, 0, sizeof to);
+  to.sin6_family = AF_INET6;
+  to.sin6_port = addr.sin_port;
+  to.sin6_addr.s6_addr[10] = 0xff;
+  to.sin6_addr.s6_addr[11] = 0xff;
+  memcpy(&to.sin6_addr.s6_addr[12], &addr.sin_addr, 4);
+  /* A good connect queued behind it still goes out. */
+  s[1] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET);
+  ASSERT(s[1] != NULL);
+  in_call = 1;
+  ASSERT_EQ_INT(nsx_sock_connect(s[0], (struct sockaddr *)&to, 5000,
+                                 on_connected, &o[0]),
+                0);
+  ASSERT_EQ_INT(nsx_sock_connect(s[1], (struct sockaddr *)&addr, 5000,
+                                 on_connected, &o[1]),
+                0);
+  in_call = 0;
+  run_until(&loop, o, 2);
+  ASSERT_EQ_INT(o[0].called, 1);
+  ASSERT_EQ_INT(o[0].status, UV_ENETUNREACH);
+  ASSERT(!s[0]->connected);
+  ASSERT_EQ_INT(o[1].called, 1);
+  ASSERT_EQ_INT(o[1].status, 0);
+  close_all(&loop, s, 2);
+  close(lfd);
+  close_loop(&loop);
+}
+
+/* A socket closed while its connect waits in the queue never connects:
+ * the listener sees only the other one. */
+TEST(sock_close_before_connect_goes_out) {
+  uv_loop_t loop;
+  struct sockaddr_in addr;
+  struct nsx_sock *s[2];
+  struct outcome o[2];
+  int lfd = listener(&addr), got = 0;
+
+  ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  memset(o, 0, sizeof o);
+  for (int i = 0; i < 2; i++) {
+    s[i] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET);
+    ASSERT(s[i] != NULL);
+    ASSERT_EQ_INT(nsx_sock_connect(s[i], (struct sockaddr *)&addr, 5000,
+                                   on_connected, &o[i]),
+                  0);
+  }
+  nsx_sock_close(s[0]);          /* reports ECANCELED to its owner */
+  ASSERT_EQ_INT(o[0].called, 1);
+  ASSERT_EQ_INT(o[0].status, NSX_ECANCELED);
+  s[0] = NULL;
+  run_until(&loop, o, 2);
+  ASSERT_EQ_INT(o[1].status, 0);
+  /* Exactly one connection reached the listener. */
+  for (;;) {
+    int c = accept(lfd, NULL, NULL);
+    if (c < 0) break;
+    got++;
+    close(c);
+  }
+  ASSERT_EQ_INT(got, 1);
+  ASSERT_EQ_INT(o[0].called, 1);
+  close_all(&loop, s, 2);
+  close(lfd);
+  close_loop(&loop);
+}
