@@ -17,6 +17,7 @@
 #include "net/addr.h"
 #include "net/portscan.h"
 #include "net/rate.h"
+#include "net/sock.h"
 #include "output/out.h"
 #include "script/datapath.h"
 #include "target/portspec.h"
@@ -776,7 +777,10 @@ static void run_loop(struct nsx_engine *E, int (*done)(struct nsx_engine *)) {
       continue;
     }
     ran = 0;
-    if (done(E)) return;
+    if (done(E)) {
+      nsx_sock_flush();    /* the phase ends with its sockets closed */
+      return;
+    }
     if (stuck(E)) {
       report_stuck(E);
       continue;

@@ -30,17 +30,20 @@ struct write_req {
 static size_t nsocks;
 static char scratch[SCRATCH_SIZE];
 
-/* TCP connects not issued yet (see nsx_sock_connect). One queue for the
- * process, bound to the loop of its sockets; the prepare handle issues
- * them before each poll. */
-enum { NSX_CONNECT_BATCH = 64 };
+/* Connects and closes not issued yet (see nsx_sock_connect and
+ * nsx_sock_close). One pair of queues for the process, bound to the loop of
+ * its sockets; the prepare handle issues them before each poll, closes
+ * first. */
+enum { NSX_DEFER_BATCH = 64 };
 static struct {
   uv_loop_t *loop;
   uv_prepare_t prepare;
   int ready;                     /* prepare initialized on 'loop' */
-  struct nsx_list queue;
-  size_t n;
-} connects;
+  struct nsx_list connects, closes;
+  size_t nconnects, ncloses;
+} deferred;
+
+static void issue_closes(void);
 
 size_t nsx_sock_count(void) {
   return nsocks;
@@ -109,7 +112,7 @@ void nsx__sock_finish(struct nsx_sock *s, int status) {
 
   if (nsx_list_linked(&s->connect_node)) {   /* never issued */
     nsx_list_unlink(&s->connect_node);
-    connects.n--;
+    deferred.nconnects--;
   }
   /* A TCP socket goes on reading into its buffer (up to READ_AHEAD), so a
    * script's next receive finds the data without another epoll_ctl pair;
@@ -149,10 +152,18 @@ struct nsx_sock *nsx_sock_new(uv_loop_t *loop, enum nsx_sock_proto proto,
   s->family = family;
   s->read_limit = DEFAULT_READ_LIMIT;
   nsx_list_init(&s->connect_node);
-  if (proto == NSX_SOCK_TCP)
-    rc = uv_tcp_init_ex(loop, &s->h.tcp, (unsigned)family);
-  else
-    rc = uv_udp_init_ex(loop, &s->h.udp, (unsigned)family);
+  nsx_list_init(&s->close_node);
+  for (int tries = 0; tries < 2; tries++) {
+    if (proto == NSX_SOCK_TCP)
+      rc = uv_tcp_init_ex(loop, &s->h.tcp, (unsigned)family);
+    else
+      rc = uv_udp_init_ex(loop, &s->h.udp, (unsigned)family);
+    /* Out of descriptors while closes wait in the queue: close them now. */
+    if ((rc != UV_EMFILE && rc != UV_ENFILE) || deferred.ncloses == 0 ||
+        deferred.loop != loop)
+      break;
+    issue_closes();
+  }
   if (rc < 0) {
     free(s);
     return NULL;
@@ -209,35 +220,70 @@ static void issue_connect(struct nsx_sock *s) {
 }
 
 static void issue_connects(void) {
-  while (!nsx_list_empty(&connects.queue)) {
-    struct nsx_sock *s = nsx_list_entry(connects.queue.next, struct nsx_sock,
-                                        connect_node);
+  while (!nsx_list_empty(&deferred.connects)) {
+    struct nsx_sock *s = nsx_list_entry(deferred.connects.next,
+                                        struct nsx_sock, connect_node);
     nsx_list_unlink(&s->connect_node);
-    connects.n--;
+    deferred.nconnects--;
     issue_connect(s);
   }
 }
 
-static void on_prepare(uv_prepare_t *p) {
-  (void)p;
-  issue_connects();
+static void on_closed(uv_handle_t *h);
+
+static void issue_close(struct nsx_sock *s) {
+  uv_close(&s->h.handle, on_closed);
+  uv_close((uv_handle_t *)&s->timer, on_closed);
 }
 
-/* Binds the queue to 'loop'; 0, or -1 if it serves another loop and has
- * connects waiting (the caller then connects at once). */
-static int queue_for(uv_loop_t *loop) {
-  if (connects.ready && connects.loop == loop &&
-      !uv_is_closing((uv_handle_t *)&connects.prepare))
+static void issue_closes(void) {
+  while (!nsx_list_empty(&deferred.closes)) {
+    struct nsx_sock *s = nsx_list_entry(deferred.closes.next,
+                                        struct nsx_sock, close_node);
+    nsx_list_unlink(&s->close_node);
+    deferred.ncloses--;
+    issue_close(s);
+  }
+}
+
+/* Closes first: a peer that sees our FIN and our next SYN together (one
+ * script's socket closed, the next one's connect) wakes once for both. */
+static void on_prepare(uv_prepare_t *p) {
+  issue_closes();
+  issue_connects();
+  uv_unref((uv_handle_t *)p);
+}
+
+void nsx_sock_flush(void) {
+  if (!deferred.ready) return;
+  issue_closes();
+  issue_connects();
+  uv_unref((uv_handle_t *)&deferred.prepare);
+}
+
+/* Queued work keeps the loop alive (uv_run then runs the prepare handle
+ * even with nothing else to wait for); an empty queue does not. */
+static void defer_ref(void) {
+  uv_ref((uv_handle_t *)&deferred.prepare);
+}
+
+/* Binds the queues to 'loop'; 0, or -1 if they serve another loop and
+ * hold work (the caller then acts at once). */
+static int defer_on(uv_loop_t *loop) {
+  if (deferred.ready && deferred.loop == loop &&
+      !uv_is_closing((uv_handle_t *)&deferred.prepare))
     return 0;
-  if (connects.ready && connects.n > 0) return -1;
+  if (deferred.ready && (deferred.nconnects > 0 || deferred.ncloses > 0))
+    return -1;
   /* First use, or the loop's handles were closed (a new loop, a test). */
-  nsx_list_init(&connects.queue);
-  connects.n = 0;
-  connects.loop = loop;
-  uv_prepare_init(loop, &connects.prepare);
-  uv_prepare_start(&connects.prepare, on_prepare);
-  uv_unref((uv_handle_t *)&connects.prepare);
-  connects.ready = 1;
+  nsx_list_init(&deferred.connects);
+  nsx_list_init(&deferred.closes);
+  deferred.nconnects = deferred.ncloses = 0;
+  deferred.loop = loop;
+  uv_prepare_init(loop, &deferred.prepare);
+  uv_prepare_start(&deferred.prepare, on_prepare);
+  uv_unref((uv_handle_t *)&deferred.prepare);
+  deferred.ready = 1;
   return 0;
 }
 
@@ -255,13 +301,17 @@ int nsx_sock_connect(struct nsx_sock *s, const struct sockaddr *addr,
     return 1;
   }
   nsx__sock_begin(s, NSX_OP_CONNECT, timeout_ms, cb, ud);
-  if (queue_for(s->loop) < 0) {
+  if (defer_on(s->loop) < 0) {
     issue_connect(s);
     return 0;
   }
-  if (connects.n >= NSX_CONNECT_BATCH) issue_connects();
-  nsx_list_insert_tail(&connects.queue, &s->connect_node);
-  connects.n++;
+  if (deferred.nconnects >= NSX_DEFER_BATCH) {
+    issue_closes();
+    issue_connects();
+  }
+  nsx_list_insert_tail(&deferred.connects, &s->connect_node);
+  deferred.nconnects++;
+  defer_ref();
   return 0;
 }
 
@@ -481,8 +531,15 @@ void nsx_sock_close(struct nsx_sock *s) {
   s->closing = 1;
   if (s->op != NSX_OP_NONE) finish(s, NSX_ECANCELED);
   nsx__sock_stop_reading(s);
-  uv_close(&s->h.handle, on_closed);
-  uv_close((uv_handle_t *)&s->timer, on_closed);
+  uv_timer_stop(&s->timer);
+  if (defer_on(s->loop) < 0) {
+    issue_close(s);
+    return;
+  }
+  if (deferred.ncloses >= NSX_DEFER_BATCH) issue_closes();
+  nsx_list_insert_tail(&deferred.closes, &s->close_node);
+  deferred.ncloses++;
+  defer_ref();
 }
 
 int nsx_sock_names(struct nsx_sock *s, struct sockaddr_storage *local,

@@ -47,6 +47,7 @@ struct nsx_sock {
   uv_timer_t timer;            /* the pending operation's timeout */
   uv_connect_t connect_req;
   struct nsx_list connect_node; /* on the queue of connects to issue */
+  struct nsx_list close_node;   /* on the queue of closes to issue */
   enum nsx_sock_proto proto;
   int family;                  /* AF_INET or AF_INET6 */
   unsigned connected : 1;
@@ -75,6 +76,11 @@ struct nsx_sock {
   void *data;                  /* the owner's pointer */
 };
 
+/* Issues the queued closes and connects now, instead of before the next
+ * poll: at the end of a phase, so that it ends with its descriptors
+ * closed. */
+void nsx_sock_flush(void);
+
 /* Creates an unconnected socket. Returns NULL when out of memory. */
 struct nsx_sock *nsx_sock_new(uv_loop_t *loop, enum nsx_sock_proto proto,
                               int family);
@@ -88,7 +94,7 @@ int nsx_sock_bind(struct nsx_sock *s, const struct sockaddr *addr);
  * means no timeout, else it counts from this call.
  *
  * TCP connects are queued and issued together, back to back, just before
- * the loop next polls (or when NSX_CONNECT_BATCH are waiting). A server on
+ * the loop next polls (or when NSX_DEFER_BATCH are waiting). A server on
  * the same machine then wakes once per batch instead of once per
  * connection: each wake-up of a sleeping process costs more than the
  * connect itself on loopback. */
@@ -122,8 +128,11 @@ void nsx_sock_consume(struct nsx_sock *s, size_t n);
 void nsx_sock_cancel(struct nsx_sock *s);
 
 /* Closes the socket. A pending operation gets NSX_ECANCELED through
- * its callback before this returns. The memory is freed once libuv has
- * closed the handles; the caller must not use 's' afterwards. */
+ * its callback before this returns. The descriptor itself is closed just
+ * before the loop next polls (or when NSX_DEFER_BATCH closes wait), with
+ * the queued connects, for the reason nsx_sock_connect gives. The memory
+ * is freed once libuv has closed the handles; the caller must not use 's'
+ * afterwards. */
 void nsx_sock_close(struct nsx_sock *s);
 
 /* Local and remote addresses of a connected socket; returns 0 or < 0. */

@@ -4,6 +4,8 @@
  * the system reports at once, a close before the connect went out)
  * reaches the callback from the loop, never from the call. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -183,4 +185,69 @@ TEST(sock_close_before_connect_goes_out) {
   close_all(&loop, s, 2);
   close(lfd);
   close_loop(&loop);
+}
+
+/* A close is issued before the loop polls: the peer reads EOF. */
+TEST(sock_close_reaches_peer_before_poll) {
+  uv_loop_t loop;
+  struct sockaddr_in addr;
+  struct nsx_sock *s;
+  struct outcome o;
+  char byte;
+  int lfd = listener(&addr), c = -1;
+
+  ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  memset(&o, 0, sizeof o);
+  s = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET);
+  ASSERT(s != NULL);
+  ASSERT_EQ_INT(nsx_sock_connect(s, (struct sockaddr *)&addr, 5000,
+                                 on_connected, &o),
+                0);
+  run_until(&loop, &o, 1);
+  ASSERT_EQ_INT(o.status, 0);
+  for (int i = 0; i < 100 && c < 0; i++) {
+    c = accept(lfd, NULL, NULL);
+    if (c < 0) usleep(1000);
+  }
+  ASSERT(c >= 0);
+  nsx_sock_close(s);
+  uv_run(&loop, UV_RUN_NOWAIT);    /* the close goes out before the poll */
+  ASSERT_EQ_INT(recv(c, &byte, 1, MSG_DONTWAIT), 0);
+  close(c);
+  for (int spins = 0; nsx_sock_count() > 0 && spins < 100; spins++)
+    uv_run(&loop, UV_RUN_NOWAIT);
+  ASSERT_EQ_INT(nsx_sock_count(), 0);
+  close(lfd);
+  close_loop(&loop);
+}
+
+/* Out of descriptors while closes wait: they are issued at once and the
+ * new socket gets one. */
+TEST(sock_new_issues_waiting_closes_when_out_of_descriptors) {
+  enum { MAXS = 64 };
+  uv_loop_t loop;
+  struct nsx_sock *s[MAXS];
+  struct rlimit rl;
+  int top = 0, n = 0, ndups = 0, dups[1024];
+
+  ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  for (int fd = 0; fd < 1024; fd++)
+    if (fcntl(fd, F_GETFD) >= 0) top = fd + 1;
+  rl.rlim_cur = rl.rlim_max = (rlim_t)top + 4;
+  ASSERT(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+  /* Fill every free descriptor number, then free four of them. */
+  while (ndups < 1024 && (dups[ndups] = dup(0)) >= 0) ndups++;
+  ASSERT(ndups >= 4 && ndups < 1024);
+  for (int i = 1; i <= 4; i++) close(dups[ndups - i]);
+  ndups -= 4;
+  while (n < MAXS && (s[n] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET)))
+    n++;
+  ASSERT(n >= 2 && n <= 4);        /* the limit was reached */
+  nsx_sock_close(s[0]);            /* queued, descriptor still open */
+  s[0] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET);
+  ASSERT(s[0] != NULL);
+  ASSERT(nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET) == NULL);
+  close_all(&loop, s, n);
+  close_loop(&loop);
+  while (ndups > 0) close(dups[--ndups]);
 }

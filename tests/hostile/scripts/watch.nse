@@ -38,6 +38,8 @@ action = function()
       local s = nmap.new_socket()
       s:connect("127.0.0.1", port)
       s:close()
+      -- nsx closes the descriptor before its loop next polls: let it.
+      stdnse.sleep(0.01)
     end
     reg.watch_fds, reg.watch_hwm = fds(), hwm()
     return nil
