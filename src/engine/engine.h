@@ -39,6 +39,7 @@ struct nsx_script {
   char *path;
   char *id;                  /* file name without ".nse" */
   int factory_ref;           /* function(env) returning the body closure */
+  int env_size;              /* entries its environment had (a size hint) */
   int runlevel;              /* 1 + the deepest selected dependency */
   unsigned rules;            /* bit (1 << nsx_rule) per rule function */
   unsigned by_name : 1;      /* selected by name: verbosity + 1 */

@@ -263,6 +263,17 @@ enum { STEP_BODY = 1, STEP_RULE, STEP_ACTION };
 
 static int body_k(lua_State *L, int status, lua_KContext step);
 
+/* Entries of the table at 'idx' (raw). [-0, +0, -] */
+static int env_entries(lua_State *L, int idx) {
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    n++;
+  }
+  return n;
+}
+
 static int call_action(lua_State *L, struct nsx_thread *t, int nargs) {
   struct nsx_engine *E = t->E;
   char name[400];
@@ -285,6 +296,7 @@ static int body_k(lua_State *L, int status, lua_KContext step) {
   (void)status;
   switch (step) {
   case STEP_BODY:
+    if (!t->script->env_size) t->script->env_size = env_entries(L, nargs + 1);
     if (t->script->forced) return call_action(L, t, nargs);
     lua_getfield(L, nargs + 1, RULE_NAMES[t->rule]);
     for (int i = 1; i <= nargs; i++) lua_pushvalue(L, i);
@@ -303,7 +315,9 @@ static int body_k(lua_State *L, int status, lua_KContext step) {
 static int thread_body(lua_State *L) {
   struct nsx_thread *t = nsx_thread_current(L);
 
-  lua_createtable(L, 0, 3);                         /* args..., env */
+  /* Sized for what the script's body will add, as its first run showed:
+   * no rehash as the globals come in. */
+  lua_createtable(L, 0, t->script->env_size > 3 ? t->script->env_size : 3);
   lua_pushstring(L, t->script->path);
   lua_setfield(L, -2, "SCRIPT_PATH");
   lua_pushstring(L, t->script->id);

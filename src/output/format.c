@@ -701,10 +701,35 @@ static int lcapture(lua_State *L) {
   return 0;
 }
 
+/* The common results, a string or nothing, need no walk and cannot raise:
+ * captured without a protected call. Returns 1 if it took the values. */
+static int capture_plain(lua_State *L, int nret, struct nsx_result *res) {
+  int r1 = lua_gettop(L) - nret + 1;
+  const char *s;
+  size_t len;
+
+  if (nret >= 2 && lua_toboolean(L, r1 + 1)) return 0;
+  if (nret == 0 || lua_isnil(L, r1)) {
+    lua_pop(L, nret);
+    return 1;
+  }
+  if (lua_type(L, r1) != LUA_TSTRING) return 0;
+  s = lua_tolstring(L, r1, &len);
+  if (len == 0 || !(res->text = malloc(len + 1)))
+    return 0;   /* the general path handles "" and reports out-of-memory */
+  memcpy(res->text, s, len);
+  res->text[len] = '\0';
+  res->textlen = len;
+  res->stored = 1;
+  lua_pop(L, nret);
+  return 1;
+}
+
 int nsx_result_pcapture(lua_State *L, int nret, struct nsx_result *res,
                         int msgh) {
   int st;
   memset(res, 0, sizeof *res);
+  if (capture_plain(L, nret, res)) return LUA_OK;
   if (msgh != 0) msgh = lua_absindex(L, msgh);
   if (!lua_checkstack(L, 2)) {
     lua_pop(L, nret);
