@@ -130,6 +130,7 @@ struct nsx_engine {
   int mutex_cache_ref;           /* obj -> mutex function (weak values) */
   int condvar_cache_ref;         /* obj -> condvar function (weak values) */
   int hosts_ref;                 /* host serial -> host (light userdata) */
+  const void *socket_mt;         /* the socket metatable (type checks) */
   int registry_ref;              /* nmap.registry */
 
   struct nsx_scanstate *scan;    /* the scan running now (scan.c) */

@@ -61,8 +61,18 @@ struct lsock {
   struct sockaddr_storage caddr;
 };
 
+/* luaL_checkudata without looking the metatable up by name: every
+ * socket method call checks its argument. */
 static struct lsock *check_sock(lua_State *L) {
-  return luaL_checkudata(L, 1, SOCKET_MT);
+  void *ud = lua_touserdata(L, 1);
+  int ok = 0;
+
+  if (ud && lua_getmetatable(L, 1)) {
+    ok = lua_topointer(L, -1) == nsx_engine_of(L)->socket_mt;
+    lua_pop(L, 1);
+  }
+  if (!ok) luaL_typeerror(L, 1, SOCKET_MT);
+  return ud;
 }
 
 static const char *status_string(int status) {
@@ -786,7 +796,7 @@ static int lsock_pcap(lua_State *L) {
 }
 
 static int lsock_gc(lua_State *L) {
-  struct lsock *ls = luaL_checkudata(L, 1, SOCKET_MT);
+  struct lsock *ls = check_sock(L);
 
   cancel_op(&ls->wait);
   close_conn(ls);
@@ -874,6 +884,7 @@ static const luaL_Reg methods[] = {
 
 void nsx_lsock_open(lua_State *L) {
   luaL_newmetatable(L, SOCKET_MT);                  /* mt */
+  nsx_engine_of(L)->socket_mt = lua_topointer(L, -1);
   lua_newtable(L);                                  /* mt, methods */
   luaL_setfuncs(L, methods, 0);
   lua_getglobal(L, "string");
