@@ -229,3 +229,15 @@ echo "    CPU, nsx over the epoll client making the same connections (port" \
   "$(num "$(ratio "$(get banner nsx all cpu_s)" "$(cpu_floor banner.client.scan banner.client.c1000)")" 2)x," \
   "workers $(num "$(ratio "$(get workers nsx all cpu_s)" "$(cpu_floor workers.client.same)")" 2)x," \
   "mutex $(num "$(ratio "$(get mutex nsx all cpu_s)" "$(cpu_floor mutex.client.serial banner.client.scan)")" 2)x"
+# The CPU of the scale runs split: user time is the engine's own work;
+# system time is mostly the kernel zeroing fresh pages, which on a VM also
+# depends on whether the hypervisor had backed them before.
+per_thr() {  # per_thr VARIANT FIELD N: microseconds per thread
+  local v
+  v=$(get scale nsx "$1" "$2")
+  [ -n "$v" ] && calc "$v * 1000000 / $3" 3
+}
+echo "    scale, user CPU per thread: 100k $(num "$(per_thr n100000 user_s 100000)" 3) us," \
+  "1M $(num "$(per_thr "${big:-n1000000}" user_s 1000000)" 3) us;" \
+  "system: 100k $(num "$(per_thr n100000 sys_s 100000)" 3) us," \
+  "1M $(num "$(per_thr "${big:-n1000000}" sys_s 1000000)" 3) us"
