@@ -12,6 +12,12 @@
 
 struct nsx_prober {
   uv_loop_t *loop;
+  /* Connects and closes wait for the prepare handle, just before the
+   * loop polls, and go out back to back: a server on the same machine
+   * then wakes once per batch, not once per probe (see net/sock.h). */
+  uv_prepare_t prepare;
+  int pump_wanted;
+  struct nsx_list to_close;      /* finished probes, descriptors open */
   size_t limit;                  /* connects in flight asked for */
   size_t max_inflight;           /* lowered while sockets run out */
   size_t inflight, queued;
@@ -44,7 +50,7 @@ struct probe {
   uv_timer_t timer;
   struct nsx_prober *p;
   struct nsx_probejob *job;      /* NULL once cancelled */
-  struct nsx_list node;          /* on job->probes */
+  struct nsx_list node;          /* on job->probes, then p->to_close */
   uint64_t start;
   uint16_t port;
   uint8_t tries;
@@ -54,13 +60,32 @@ struct probe {
 };
 
 static void pump(struct nsx_prober *p);
+static void issue_closes(struct nsx_prober *p);
+
+static void on_prepare(uv_prepare_t *h) {
+  struct nsx_prober *p = h->data;
+
+  issue_closes(p);
+  if (p->pump_wanted) {
+    p->pump_wanted = 0;
+    pump(p);
+  }
+  uv_unref((uv_handle_t *)h);
+}
+
+/* Asks for a pump before the next poll; pending work keeps the loop
+ * alive. */
+static void want_pump(struct nsx_prober *p) {
+  p->pump_wanted = 1;
+  uv_ref((uv_handle_t *)&p->prepare);
+}
 
 static void on_token(struct nsx_rate_waiter *w) {
   struct nsx_prober *p = (struct nsx_prober *)((char *)w -
                                                offsetof(struct nsx_prober,
                                                         rate_w));
   p->have_token = 1;
-  pump(p);
+  want_pump(p);
 }
 
 struct nsx_prober *nsx_prober_new(uv_loop_t *loop, size_t max_inflight,
@@ -76,12 +101,22 @@ struct nsx_prober *nsx_prober_new(uv_loop_t *loop, size_t max_inflight,
   p->timeout_ms = timeout_ms;
   p->tries = tries > 0 ? tries : 1;
   nsx_list_init(&p->jobs);
+  nsx_list_init(&p->to_close);
+  uv_prepare_init(loop, &p->prepare);
+  p->prepare.data = p;
+  uv_prepare_start(&p->prepare, on_prepare);
+  uv_unref((uv_handle_t *)&p->prepare);
   return p;
+}
+
+static void on_prepare_closed(uv_handle_t *h) {
+  free(h->data);
 }
 
 void nsx_prober_free(struct nsx_prober *p) {
   if (nsx_list_linked(&p->rate_w.node)) nsx_rate_cancel(&p->rate_w);
-  free(p);
+  issue_closes(p);
+  uv_close((uv_handle_t *)&p->prepare, on_prepare_closed);
 }
 
 size_t nsx_prober_pending(const struct nsx_prober *p) {
@@ -100,10 +135,20 @@ static void on_probe_closed(uv_handle_t *h) {
   if (--pr->closing == 0) free(pr);
 }
 
+/* Queues a finished probe (not on any list) for closing. */
 static void probe_close(struct probe *pr) {
-  pr->closing = 2;
-  uv_close((uv_handle_t *)&pr->tcp, on_probe_closed);
-  uv_close((uv_handle_t *)&pr->timer, on_probe_closed);
+  nsx_list_insert_tail(&pr->p->to_close, &pr->node);
+  uv_ref((uv_handle_t *)&pr->p->prepare);
+}
+
+static void issue_closes(struct nsx_prober *p) {
+  while (!nsx_list_empty(&p->to_close)) {
+    struct probe *pr = nsx_list_entry(p->to_close.next, struct probe, node);
+    nsx_list_unlink(&pr->node);
+    pr->closing = 2;
+    uv_close((uv_handle_t *)&pr->tcp, on_probe_closed);
+    uv_close((uv_handle_t *)&pr->timer, on_probe_closed);
+  }
 }
 
 /* Reports a port and ends the job once every port is reported. */
@@ -146,7 +191,7 @@ static void probe_finish(struct probe *pr, enum nsx_probe_result r) {
       report(job, pr->port, r, r == NSX_PROBE_FILTERED ? 0 : rtt);
     }
   }
-  pump(p);
+  want_pump(p);
 }
 
 static void connected(struct probe *pr, int status) {
@@ -285,7 +330,7 @@ struct nsx_probejob *nsx_prober_scan(struct nsx_prober *p,
   nsx_list_init(&job->probes);
   p->queued += n;
   nsx_list_insert_tail(&p->jobs, &job->queue_node);
-  pump(p);
+  want_pump(p);
   return job;
 }
 
@@ -305,5 +350,5 @@ void nsx_probejob_cancel(struct nsx_probejob *job) {
   p->queued -= (job->n - job->next) + job->nretry;
   nsx_list_unlink(&job->queue_node);
   job_free(job);
-  pump(p);
+  want_pump(p);
 }
