@@ -9,6 +9,7 @@
 
 #include "net/addr.h"
 #include "net/portscan.h"
+#include "sched/timeq.h"
 
 struct nsx_prober {
   uv_loop_t *loop;
@@ -17,6 +18,9 @@ struct nsx_prober {
    * then wakes once per batch, not once per probe (see net/sock.h). */
   uv_prepare_t prepare;
   int pump_wanted;
+  /* Every probe has the same timeout: one FIFO queue, one libuv timer,
+   * instead of a timer (heap entry, handle to close) per probe. */
+  struct nsx_timers timers;
   struct nsx_list to_close;      /* finished probes, descriptors open */
   size_t limit;                  /* connects in flight asked for */
   size_t max_inflight;           /* lowered while sockets run out */
@@ -47,7 +51,7 @@ struct nsx_probejob {
 struct probe {
   uv_tcp_t tcp;
   uv_connect_t req;
-  uv_timer_t timer;
+  struct nsx_timeout to;         /* the attempt's timeout */
   struct nsx_prober *p;
   struct nsx_probejob *job;      /* NULL once cancelled */
   struct nsx_list node;          /* on job->probes, then p->to_close */
@@ -102,6 +106,7 @@ struct nsx_prober *nsx_prober_new(uv_loop_t *loop, size_t max_inflight,
   p->tries = tries > 0 ? tries : 1;
   nsx_list_init(&p->jobs);
   nsx_list_init(&p->to_close);
+  nsx_timers_init(&p->timers, loop);
   uv_prepare_init(loop, &p->prepare);
   p->prepare.data = p;
   uv_prepare_start(&p->prepare, on_prepare);
@@ -116,6 +121,7 @@ static void on_prepare_closed(uv_handle_t *h) {
 void nsx_prober_free(struct nsx_prober *p) {
   if (nsx_list_linked(&p->rate_w.node)) nsx_rate_cancel(&p->rate_w);
   issue_closes(p);
+  nsx_timers_close(&p->timers);
   uv_close((uv_handle_t *)&p->prepare, on_prepare_closed);
 }
 
@@ -145,9 +151,8 @@ static void issue_closes(struct nsx_prober *p) {
   while (!nsx_list_empty(&p->to_close)) {
     struct probe *pr = nsx_list_entry(p->to_close.next, struct probe, node);
     nsx_list_unlink(&pr->node);
-    pr->closing = 2;
+    pr->closing = 1;
     uv_close((uv_handle_t *)&pr->tcp, on_probe_closed);
-    uv_close((uv_handle_t *)&pr->timer, on_probe_closed);
   }
 }
 
@@ -169,7 +174,7 @@ static void probe_finish(struct probe *pr, enum nsx_probe_result r) {
   double rtt = (double)(uv_hrtime() - pr->start) / 1e9;
 
   pr->finished = 1;
-  uv_timer_stop(&pr->timer);
+  nsx_timeout_stop(&pr->to);
   if (r == NSX_PROBE_OPEN) {
     struct linger lg = {1, 0};
     uv_os_fd_t fd;
@@ -215,8 +220,9 @@ static void on_connect(uv_connect_t *req, int status) {
 }
 
 /* The attempt's time is up, or an error met at once is due for report. */
-static void on_timeout(uv_timer_t *t) {
-  struct probe *pr = t->data;
+static void on_timeout(struct nsx_timeout *to) {
+  struct probe *pr = (struct probe *)((char *)to -
+                                      offsetof(struct probe, to));
   if (pr->finished) return;
   if (pr->status)
     connected(pr, pr->status);
@@ -244,14 +250,13 @@ static int probe_start(struct nsx_probejob *job, uint16_t port,
   pr->port = port;
   pr->tries = (uint8_t)(tries + 1);
   pr->tcp.data = pr;
-  pr->timer.data = pr;
   pr->req.data = pr;
   nsx_list_init(&pr->node);
+  nsx_timeout_init(&pr->to);
   if (uv_tcp_init(p->loop, &pr->tcp) < 0) {
     free(pr);
     return -1;
   }
-  uv_timer_init(p->loop, &pr->timer);
   nsx_addr_set_port(&to, port);
   pr->start = uv_hrtime();
   rc = uv_tcp_connect(&pr->req, &pr->tcp, (struct sockaddr *)&to,
@@ -262,10 +267,12 @@ static int probe_start(struct nsx_probejob *job, uint16_t port,
   }
   nsx_list_insert_tail(&job->probes, &pr->node);
   p->inflight++;
-  /* An error met at once is reported from the loop, like any other. */
+  /* An error met at once is reported from the loop, like any other. A
+   * queue the timers cannot make (out of memory) leaves the attempt to
+   * the kernel's own connect timeout. */
   pr->status = rc < 0 ? rc : 0;
-  uv_timer_start(&pr->timer, on_timeout,
-                 rc < 0 ? 0 : (uint64_t)p->timeout_ms, 0);
+  nsx_timeout_start(&p->timers, &pr->to, rc < 0 ? 0 : (uint64_t)p->timeout_ms,
+                    on_timeout);
   return 0;
 }
 
@@ -342,7 +349,7 @@ void nsx_probejob_cancel(struct nsx_probejob *job) {
     struct probe *pr = nsx_list_entry(it, struct probe, node);
     pr->job = NULL;
     pr->finished = 1;
-    uv_timer_stop(&pr->timer);
+    nsx_timeout_stop(&pr->to);
     nsx_list_unlink(&pr->node);
     probe_close(pr);
     p->inflight--;
