@@ -70,6 +70,7 @@ int nsx_engine_init(struct nsx_engine *E, uv_loop_t *loop,
   E->current = NULL;
   nsx_sched_init(&E->sched, loop);
   nsx_timers_init(&E->timers, loop);
+  nsx_sockets_init(&E->sockets, loop);
   nsx_list_init(&E->creating);
   nsx_list_init(&E->sock_waiters);
   nsx_list_init(&E->phase_group.threads);
@@ -85,6 +86,7 @@ void nsx_engine_free(struct nsx_engine *E) {
   E->nscripts = 0;
   nsx_state_close(E);
   nsx_timers_close(&E->timers);
+  nsx_sockets_close(&E->sockets);
   /* Let libuv finish closing what Lua's collector closed. */
   uv_run(E->loop, UV_RUN_NOWAIT);
 }

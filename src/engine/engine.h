@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "net/sock.h"
 #include "sched/sched.h"
 #include "sched/sync.h"
 #include "sched/timeq.h"
@@ -103,6 +104,7 @@ struct nsx_engine {
   uv_loop_t *loop;
   struct nsx_sched sched;
   struct nsx_timers timers;      /* sleeps (lsleep.c) */
+  struct nsx_sockets sockets;    /* the scripts' sockets' shared state */
   lua_State *L;
   struct nsx_options opt;
   struct nsx_datapath *dp;       /* where nselib, scripts, data are */

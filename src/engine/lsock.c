@@ -207,7 +207,7 @@ static void set_owner(struct lsock *ls, struct nsx_thread *t) {
  * bind() asked. Returns 0 or a libuv error. */
 static int open_conn(struct lsock *ls, enum nsx_sock_proto proto,
                      int family) {
-  struct nsx_sock *s = nsx_sock_new(ls->E->loop, proto, family);
+  struct nsx_sock *s = nsx_sock_new(&ls->E->sockets, proto, family);
   int rc;
 
   if (!s) return UV_ENOMEM;

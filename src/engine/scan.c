@@ -17,7 +17,6 @@
 #include "net/addr.h"
 #include "net/portscan.h"
 #include "net/rate.h"
-#include "net/sock.h"
 #include "output/out.h"
 #include "script/datapath.h"
 #include "target/portspec.h"
@@ -778,7 +777,7 @@ static void run_loop(struct nsx_engine *E, int (*done)(struct nsx_engine *)) {
     }
     ran = 0;
     if (done(E)) {
-      nsx_sock_flush();    /* the phase ends with its sockets closed */
+      nsx_sockets_flush(&E->sockets);   /* the phase ends with them closed */
       return;
     }
     if (stuck(E)) {

@@ -30,20 +30,9 @@ struct write_req {
 static size_t nsocks;
 static char scratch[SCRATCH_SIZE];
 
-/* Connects and closes not issued yet (see nsx_sock_connect and
- * nsx_sock_close). One pair of queues for the process, bound to the loop of
- * its sockets; the prepare handle issues them before each poll, closes
- * first. */
 enum { NSX_DEFER_BATCH = 64 };
-static struct {
-  uv_loop_t *loop;
-  uv_prepare_t prepare;
-  int ready;                     /* prepare initialized on 'loop' */
-  struct nsx_list connects, closes;
-  size_t nconnects, ncloses;
-} deferred;
 
-static void issue_closes(void);
+static void issue_closes(struct nsx_sockets *ss);
 
 size_t nsx_sock_count(void) {
   return nsocks;
@@ -105,6 +94,42 @@ void nsx__sock_stop_reading(struct nsx_sock *s) {
     uv_udp_recv_stop(&s->h.udp);
 }
 
+/* A socket's one timeout: in its context's FIFO queue for that duration
+ * (O(1), no handle of its own), or, when the queues are all taken by
+ * other durations, in a libuv timer the socket gets for good. */
+static void on_due(struct nsx_timeout *to) {
+  struct nsx_sock *s = (struct nsx_sock *)((char *)to -
+                                           offsetof(struct nsx_sock, to));
+  s->on_time(s);
+}
+
+static void on_own_timer(uv_timer_t *t) {
+  struct nsx_sock *s = t->data;
+  s->on_time(s);
+}
+
+static void timer_start(struct nsx_sock *s, uint64_t ms,
+                        void (*fn)(struct nsx_sock *)) {
+  s->on_time = fn;
+  if (s->own_timer) uv_timer_stop(s->own_timer);
+  if (nsx_timeout_start(&s->ss->timers, &s->to, ms, on_due) == 0) return;
+  if (!s->own_timer) {
+    if (!(s->own_timer = malloc(sizeof *s->own_timer))) {
+      /* Out of memory: the operation goes on without a deadline. */
+      return;
+    }
+    uv_timer_init(s->ss->loop, s->own_timer);
+    s->own_timer->data = s;
+    s->handles_open++;
+  }
+  uv_timer_start(s->own_timer, on_own_timer, ms, 0);
+}
+
+static void timer_stop(struct nsx_sock *s) {
+  nsx_timeout_stop(&s->to);
+  if (s->own_timer) uv_timer_stop(s->own_timer);
+}
+
 /* Ends the pending operation and reports 'status' to its callback. */
 void nsx__sock_finish(struct nsx_sock *s, int status) {
   nsx_sock_cb cb = s->cb;
@@ -112,7 +137,7 @@ void nsx__sock_finish(struct nsx_sock *s, int status) {
 
   if (nsx_list_linked(&s->connect_node)) {   /* never issued */
     nsx_list_unlink(&s->connect_node);
-    deferred.nconnects--;
+    s->ss->nconnects--;
   }
   /* A TCP socket goes on reading into its buffer (up to READ_AHEAD), so a
    * script's next receive finds the data without another epoll_ctl pair;
@@ -120,7 +145,7 @@ void nsx__sock_finish(struct nsx_sock *s, int status) {
   if (s->op == NSX_OP_READ &&
       (s->proto == NSX_SOCK_UDP || status < 0 || s->rbuf.len >= READ_AHEAD))
     nsx__sock_stop_reading(s);
-  uv_timer_stop(&s->timer);
+  timer_stop(s);
   s->op = NSX_OP_NONE;
   s->cb = NULL;
   s->cb_ud = NULL;
@@ -129,8 +154,8 @@ void nsx__sock_finish(struct nsx_sock *s, int status) {
 
 #define finish nsx__sock_finish
 
-static void on_timeout(uv_timer_t *t) {
-  finish(t->data, NSX_ETIMEDOUT);
+static void on_timeout(struct nsx_sock *s) {
+  finish(s, NSX_ETIMEDOUT);
 }
 
 void nsx__sock_begin(struct nsx_sock *s, int op, int timeout_ms,
@@ -138,40 +163,38 @@ void nsx__sock_begin(struct nsx_sock *s, int op, int timeout_ms,
   s->op = op;
   s->cb = cb;
   s->cb_ud = ud;
-  if (timeout_ms >= 0) uv_timer_start(&s->timer, on_timeout, timeout_ms, 0);
+  if (timeout_ms >= 0) timer_start(s, (uint64_t)timeout_ms, on_timeout);
 }
 
-struct nsx_sock *nsx_sock_new(uv_loop_t *loop, enum nsx_sock_proto proto,
-                              int family) {
+struct nsx_sock *nsx_sock_new(struct nsx_sockets *ss,
+                              enum nsx_sock_proto proto, int family) {
   struct nsx_sock *s = calloc(1, sizeof *s);
   int rc;
 
   if (!s) return NULL;
-  s->loop = loop;
+  s->ss = ss;
+  s->loop = ss->loop;
   s->proto = proto;
   s->family = family;
   s->read_limit = DEFAULT_READ_LIMIT;
   nsx_list_init(&s->connect_node);
   nsx_list_init(&s->close_node);
+  nsx_timeout_init(&s->to);
   for (int tries = 0; tries < 2; tries++) {
     if (proto == NSX_SOCK_TCP)
-      rc = uv_tcp_init_ex(loop, &s->h.tcp, (unsigned)family);
+      rc = uv_tcp_init_ex(ss->loop, &s->h.tcp, (unsigned)family);
     else
-      rc = uv_udp_init_ex(loop, &s->h.udp, (unsigned)family);
+      rc = uv_udp_init_ex(ss->loop, &s->h.udp, (unsigned)family);
     /* Out of descriptors while closes wait in the queue: close them now. */
-    if ((rc != UV_EMFILE && rc != UV_ENFILE) || deferred.ncloses == 0 ||
-        deferred.loop != loop)
-      break;
-    issue_closes();
+    if ((rc != UV_EMFILE && rc != UV_ENFILE) || ss->ncloses == 0) break;
+    issue_closes(ss);
   }
   if (rc < 0) {
     free(s);
     return NULL;
   }
-  uv_timer_init(loop, &s->timer);
   s->h.handle.data = s;
-  s->timer.data = s;
-  s->handles_open = 2;
+  s->handles_open = 1;
   nsocks++;
   return s;
 }
@@ -198,9 +221,8 @@ static void on_connect(uv_connect_t *req, int status) {
 }
 
 /* A connect the system refused at once is reported from the loop, like
- * any other outcome, through the socket's timer. */
-static void on_refused_now(uv_timer_t *t) {
-  struct nsx_sock *s = t->data;
+ * any other outcome, through the socket's timeout, due at once. */
+static void on_refused_now(struct nsx_sock *s) {
   finish(s, s->error);
 }
 
@@ -209,7 +231,7 @@ static void issue_connect(struct nsx_sock *s) {
                           (struct sockaddr *)&s->peer, on_connect);
   if (rc < 0) {
     s->error = rc;
-    uv_timer_start(&s->timer, on_refused_now, 0, 0);
+    timer_start(s, 0, on_refused_now);
     return;
   }
   /* Reading ahead from the start registers the descriptor with epoll once
@@ -219,12 +241,12 @@ static void issue_connect(struct nsx_sock *s) {
   if (uv_read_start(&s->h.stream, on_alloc, on_tcp_read) == 0) s->reading = 1;
 }
 
-static void issue_connects(void) {
-  while (!nsx_list_empty(&deferred.connects)) {
-    struct nsx_sock *s = nsx_list_entry(deferred.connects.next,
-                                        struct nsx_sock, connect_node);
+static void issue_connects(struct nsx_sockets *ss) {
+  while (!nsx_list_empty(&ss->connects)) {
+    struct nsx_sock *s = nsx_list_entry(ss->connects.next, struct nsx_sock,
+                                        connect_node);
     nsx_list_unlink(&s->connect_node);
-    deferred.nconnects--;
+    ss->nconnects--;
     issue_connect(s);
   }
 }
@@ -233,58 +255,53 @@ static void on_closed(uv_handle_t *h);
 
 static void issue_close(struct nsx_sock *s) {
   uv_close(&s->h.handle, on_closed);
-  uv_close((uv_handle_t *)&s->timer, on_closed);
+  if (s->own_timer) uv_close((uv_handle_t *)s->own_timer, on_closed);
 }
 
-static void issue_closes(void) {
-  while (!nsx_list_empty(&deferred.closes)) {
-    struct nsx_sock *s = nsx_list_entry(deferred.closes.next,
-                                        struct nsx_sock, close_node);
+static void issue_closes(struct nsx_sockets *ss) {
+  while (!nsx_list_empty(&ss->closes)) {
+    struct nsx_sock *s = nsx_list_entry(ss->closes.next, struct nsx_sock,
+                                        close_node);
     nsx_list_unlink(&s->close_node);
-    deferred.ncloses--;
+    ss->ncloses--;
     issue_close(s);
   }
 }
 
-/* Closes first: a peer that sees our FIN and our next SYN together (one
- * script's socket closed, the next one's connect) wakes once for both. */
-static void on_prepare(uv_prepare_t *p) {
-  issue_closes();
-  issue_connects();
-  uv_unref((uv_handle_t *)p);
+void nsx_sockets_flush(struct nsx_sockets *ss) {
+  /* Closes first: a peer that sees our FIN and our next SYN together (one
+   * script's socket closed, the next one's connect) wakes once for both. */
+  issue_closes(ss);
+  issue_connects(ss);
+  uv_unref((uv_handle_t *)&ss->prepare);
 }
 
-void nsx_sock_flush(void) {
-  if (!deferred.ready) return;
-  issue_closes();
-  issue_connects();
-  uv_unref((uv_handle_t *)&deferred.prepare);
+static void on_prepare(uv_prepare_t *p) {
+  nsx_sockets_flush(p->data);
 }
 
 /* Queued work keeps the loop alive (uv_run then runs the prepare handle
  * even with nothing else to wait for); an empty queue does not. */
-static void defer_ref(void) {
-  uv_ref((uv_handle_t *)&deferred.prepare);
+static void queued(struct nsx_sockets *ss) {
+  uv_ref((uv_handle_t *)&ss->prepare);
 }
 
-/* Binds the queues to 'loop'; 0, or -1 if they serve another loop and
- * hold work (the caller then acts at once). */
-static int defer_on(uv_loop_t *loop) {
-  if (deferred.ready && deferred.loop == loop &&
-      !uv_is_closing((uv_handle_t *)&deferred.prepare))
-    return 0;
-  if (deferred.ready && (deferred.nconnects > 0 || deferred.ncloses > 0))
-    return -1;
-  /* First use, or the loop's handles were closed (a new loop, a test). */
-  nsx_list_init(&deferred.connects);
-  nsx_list_init(&deferred.closes);
-  deferred.nconnects = deferred.ncloses = 0;
-  deferred.loop = loop;
-  uv_prepare_init(loop, &deferred.prepare);
-  uv_prepare_start(&deferred.prepare, on_prepare);
-  uv_unref((uv_handle_t *)&deferred.prepare);
-  deferred.ready = 1;
-  return 0;
+void nsx_sockets_init(struct nsx_sockets *ss, uv_loop_t *loop) {
+  ss->loop = loop;
+  nsx_list_init(&ss->connects);
+  nsx_list_init(&ss->closes);
+  ss->nconnects = ss->ncloses = 0;
+  nsx_timers_init(&ss->timers, loop);
+  uv_prepare_init(loop, &ss->prepare);
+  ss->prepare.data = ss;
+  uv_prepare_start(&ss->prepare, on_prepare);
+  uv_unref((uv_handle_t *)&ss->prepare);
+}
+
+void nsx_sockets_close(struct nsx_sockets *ss) {
+  nsx_sockets_flush(ss);
+  nsx_timers_close(&ss->timers);
+  uv_close((uv_handle_t *)&ss->prepare, NULL);
 }
 
 int nsx_sock_connect(struct nsx_sock *s, const struct sockaddr *addr,
@@ -301,17 +318,13 @@ int nsx_sock_connect(struct nsx_sock *s, const struct sockaddr *addr,
     return 1;
   }
   nsx__sock_begin(s, NSX_OP_CONNECT, timeout_ms, cb, ud);
-  if (defer_on(s->loop) < 0) {
-    issue_connect(s);
-    return 0;
+  if (s->ss->nconnects >= NSX_DEFER_BATCH) {
+    issue_closes(s->ss);
+    issue_connects(s->ss);
   }
-  if (deferred.nconnects >= NSX_DEFER_BATCH) {
-    issue_closes();
-    issue_connects();
-  }
-  nsx_list_insert_tail(&deferred.connects, &s->connect_node);
-  deferred.nconnects++;
-  defer_ref();
+  nsx_list_insert_tail(&s->ss->connects, &s->connect_node);
+  s->ss->nconnects++;
+  queued(s->ss);
   return 0;
 }
 
@@ -523,6 +536,7 @@ static void on_closed(uv_handle_t *h) {
   nsx_buf_free(&s->rbuf);
   nsx__tls_free(s);
   nsocks--;
+  free(s->own_timer);
   free(s);
 }
 
@@ -531,15 +545,11 @@ void nsx_sock_close(struct nsx_sock *s) {
   s->closing = 1;
   if (s->op != NSX_OP_NONE) finish(s, NSX_ECANCELED);
   nsx__sock_stop_reading(s);
-  uv_timer_stop(&s->timer);
-  if (defer_on(s->loop) < 0) {
-    issue_close(s);
-    return;
-  }
-  if (deferred.ncloses >= NSX_DEFER_BATCH) issue_closes();
-  nsx_list_insert_tail(&deferred.closes, &s->close_node);
-  deferred.ncloses++;
-  defer_ref();
+  timer_stop(s);
+  if (s->ss->ncloses >= NSX_DEFER_BATCH) issue_closes(s->ss);
+  nsx_list_insert_tail(&s->ss->closes, &s->close_node);
+  s->ss->ncloses++;
+  queued(s->ss);
 }
 
 int nsx_sock_names(struct nsx_sock *s, struct sockaddr_storage *local,

@@ -14,6 +14,7 @@
 
 #include "net/errors.h"
 #include "sched/list.h"
+#include "sched/timeq.h"
 
 enum nsx_sock_proto { NSX_SOCK_TCP, NSX_SOCK_UDP };
 
@@ -25,6 +26,26 @@ enum nsx_read_kind {
 
 struct nsx_sock;
 struct nsx_tls;
+
+/* The sockets of one loop: the connects and closes queued for the next
+ * poll (see nsx_sock_connect) and the queues of their timeouts. */
+struct nsx_sockets {
+  uv_loop_t *loop;
+  uv_prepare_t prepare;          /* issues the queued work */
+  struct nsx_list connects, closes;
+  size_t nconnects, ncloses;
+  struct nsx_timers timers;
+};
+
+void nsx_sockets_init(struct nsx_sockets *ss, uv_loop_t *loop);
+
+/* Issues the queued closes and connects now, instead of before the next
+ * poll: at the end of a phase, so that it ends with its descriptors
+ * closed. */
+void nsx_sockets_flush(struct nsx_sockets *ss);
+
+/* Flushes, then closes the handles (run the loop once more to finish). */
+void nsx_sockets_close(struct nsx_sockets *ss);
 
 /* Called once when an operation ends: status 0, or a negative code
  * (NSX_ETIMEDOUT, NSX_EEOF, NSX_ECANCELED, a libuv error). For reads the
@@ -44,7 +65,10 @@ struct nsx_sock {
     uv_tcp_t tcp;
     uv_udp_t udp;
   } h;
-  uv_timer_t timer;            /* the pending operation's timeout */
+  struct nsx_sockets *ss;
+  struct nsx_timeout to;       /* the pending operation's timeout */
+  uv_timer_t *own_timer;       /* for durations the queues cannot take */
+  void (*on_time)(struct nsx_sock *s);
   uv_connect_t connect_req;
   struct nsx_list connect_node; /* on the queue of connects to issue */
   struct nsx_list close_node;   /* on the queue of closes to issue */
@@ -76,14 +100,9 @@ struct nsx_sock {
   void *data;                  /* the owner's pointer */
 };
 
-/* Issues the queued closes and connects now, instead of before the next
- * poll: at the end of a phase, so that it ends with its descriptors
- * closed. */
-void nsx_sock_flush(void);
-
 /* Creates an unconnected socket. Returns NULL when out of memory. */
-struct nsx_sock *nsx_sock_new(uv_loop_t *loop, enum nsx_sock_proto proto,
-                              int family);
+struct nsx_sock *nsx_sock_new(struct nsx_sockets *ss,
+                              enum nsx_sock_proto proto, int family);
 
 /* Binds the local end before connecting. Returns 0 or a libuv error. */
 int nsx_sock_bind(struct nsx_sock *s, const struct sockaddr *addr);

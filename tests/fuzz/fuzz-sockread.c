@@ -41,6 +41,7 @@ struct op {
 };
 
 static uv_loop_t loop;
+static struct nsx_sockets sockets;
 
 static void on_idle(uv_idle_t *h) {
   struct writer *w = h->data;
@@ -107,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!ready) {
     signal(SIGPIPE, SIG_IGN);   /* as nsx's main() does */
     if (uv_loop_init(&loop) < 0) abort();
+    nsx_sockets_init(&sockets, &loop);
     ready = 1;
   }
   limit = data[0] ? (size_t)data[0] * 16 : 0;
@@ -125,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   w.idle.data = &w;
   uv_idle_start(&w.idle, on_idle);
 
-  s = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_UNSPEC);
+  s = nsx_sock_new(&sockets, NSX_SOCK_TCP, AF_UNSPEC);
   if (!s) abort();
   rc = uv_tcp_open(&s->h.tcp, fds[0]);
   FUZZ_CHECK(rc == 0, "uv_tcp_open: %s", uv_strerror(rc));

@@ -21,6 +21,7 @@ struct outcome {
 };
 
 static int in_call;     /* set while the test is inside nsx_sock_* */
+static struct nsx_sockets ss;
 
 static void on_connected(struct nsx_sock *s, int status, void *ud) {
   struct outcome *o = ud;
@@ -64,7 +65,7 @@ static void close_all(uv_loop_t *loop, struct nsx_sock **s, int n) {
 }
 
 static void close_loop(uv_loop_t *loop) {
-  uv_walk(loop, (uv_walk_cb)uv_close, NULL);   /* the connect queue's */
+  nsx_sockets_close(&ss);
   uv_run(loop, UV_RUN_DEFAULT);
   ASSERT_EQ_INT(uv_loop_close(loop), 0);
 }
@@ -77,10 +78,11 @@ TEST(sock_connects_queued_then_all_complete) {
   int lfd = listener(&addr);
 
   ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  nsx_sockets_init(&ss, &loop);
   memset(o, 0, sizeof o);
   in_call = 1;
   for (int i = 0; i < NCONN; i++) {
-    s[i] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET);
+    s[i] = nsx_sock_new(&ss, NSX_SOCK_TCP, AF_INET);
     ASSERT(s[i] != NULL);
     ASSERT_EQ_INT(nsx_sock_connect(s[i], (struct sockaddr *)&addr, 5000,
                                    on_connected, &o[i]),
@@ -111,8 +113,9 @@ TEST(sock_connect_refused_at_once_reported_from_loop) {
   int one = 1, lfd = listener(&addr);
 
   ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  nsx_sockets_init(&ss, &loop);
   memset(o, 0, sizeof o);
-  s[0] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET6);
+  s[0] = nsx_sock_new(&ss, NSX_SOCK_TCP, AF_INET6);
   if (!s[0]) {
     printf("# no IPv6 sockets here; skipped\n");
     close(lfd);
@@ -128,7 +131,7 @@ TEST(sock_connect_refused_at_once_reported_from_loop) {
   to.sin6_addr.s6_addr[11] = 0xff;
   memcpy(&to.sin6_addr.s6_addr[12], &addr.sin_addr, 4);
   /* A good connect queued behind it still goes out. */
-  s[1] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET);
+  s[1] = nsx_sock_new(&ss, NSX_SOCK_TCP, AF_INET);
   ASSERT(s[1] != NULL);
   in_call = 1;
   ASSERT_EQ_INT(nsx_sock_connect(s[0], (struct sockaddr *)&to, 5000,
@@ -159,9 +162,10 @@ TEST(sock_close_before_connect_goes_out) {
   int lfd = listener(&addr), got = 0;
 
   ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  nsx_sockets_init(&ss, &loop);
   memset(o, 0, sizeof o);
   for (int i = 0; i < 2; i++) {
-    s[i] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET);
+    s[i] = nsx_sock_new(&ss, NSX_SOCK_TCP, AF_INET);
     ASSERT(s[i] != NULL);
     ASSERT_EQ_INT(nsx_sock_connect(s[i], (struct sockaddr *)&addr, 5000,
                                    on_connected, &o[i]),
@@ -197,8 +201,9 @@ TEST(sock_close_reaches_peer_before_poll) {
   int lfd = listener(&addr), c = -1;
 
   ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  nsx_sockets_init(&ss, &loop);
   memset(&o, 0, sizeof o);
-  s = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET);
+  s = nsx_sock_new(&ss, NSX_SOCK_TCP, AF_INET);
   ASSERT(s != NULL);
   ASSERT_EQ_INT(nsx_sock_connect(s, (struct sockaddr *)&addr, 5000,
                                  on_connected, &o),
@@ -231,6 +236,7 @@ TEST(sock_new_issues_waiting_closes_when_out_of_descriptors) {
   int top = 0, n = 0, ndups = 0, dups[1024];
 
   ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  nsx_sockets_init(&ss, &loop);
   for (int fd = 0; fd < 1024; fd++)
     if (fcntl(fd, F_GETFD) >= 0) top = fd + 1;
   rl.rlim_cur = rl.rlim_max = (rlim_t)top + 4;
@@ -240,14 +246,51 @@ TEST(sock_new_issues_waiting_closes_when_out_of_descriptors) {
   ASSERT(ndups >= 4 && ndups < 1024);
   for (int i = 1; i <= 4; i++) close(dups[ndups - i]);
   ndups -= 4;
-  while (n < MAXS && (s[n] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET)))
+  while (n < MAXS && (s[n] = nsx_sock_new(&ss, NSX_SOCK_TCP, AF_INET)))
     n++;
   ASSERT(n >= 2 && n <= 4);        /* the limit was reached */
   nsx_sock_close(s[0]);            /* queued, descriptor still open */
-  s[0] = nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET);
+  s[0] = nsx_sock_new(&ss, NSX_SOCK_TCP, AF_INET);
   ASSERT(s[0] != NULL);
-  ASSERT(nsx_sock_new(&loop, NSX_SOCK_TCP, AF_INET) == NULL);
+  ASSERT(nsx_sock_new(&ss, NSX_SOCK_TCP, AF_INET) == NULL);
   close_all(&loop, s, n);
   close_loop(&loop);
   while (ndups > 0) close(dups[--ndups]);
+}
+
+/* More distinct timeouts pending at once than there are timeout queues:
+ * the sockets beyond them get a timer of their own, and every read still
+ * times out, from the loop, with its own duration's order kept. */
+TEST(sock_many_distinct_timeouts_all_fire) {
+  enum { N = 80 };
+  uv_loop_t loop;
+  struct nsx_sock *s[N];
+  struct outcome o[N];
+  int peer[N];
+
+  ASSERT_EQ_INT(uv_loop_init(&loop), 0);
+  nsx_sockets_init(&ss, &loop);
+  memset(o, 0, sizeof o);
+  for (int i = 0; i < N; i++) {
+    int fds[2];
+    ASSERT(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    peer[i] = fds[1];
+    s[i] = nsx_sock_new(&ss, NSX_SOCK_TCP, AF_UNSPEC);
+    ASSERT(s[i] != NULL);
+    ASSERT_EQ_INT(uv_tcp_open(&s[i]->h.tcp, fds[0]), 0);
+    s[i]->connected = 1;
+    in_call = 1;
+    ASSERT_EQ_INT(nsx_sock_read(s[i], NSX_READ_ANY, 0, 5 + i, on_connected,
+                                &o[i]),
+                  0);
+    in_call = 0;
+  }
+  run_until(&loop, o, N);
+  for (int i = 0; i < N; i++) {
+    ASSERT_EQ_INT(o[i].called, 1);
+    ASSERT_EQ_INT(o[i].status, NSX_ETIMEDOUT);
+  }
+  close_all(&loop, s, N);
+  for (int i = 0; i < N; i++) close(peer[i]);
+  close_loop(&loop);
 }
