@@ -64,6 +64,32 @@ target() {
     "met=$met" >>"$OUT"
 }
 
+# paired W TOOL_A VAR_A FIELD_A TOOL_B VAR_B FIELD_B: the median over the
+# rounds of A / B, each round's A and B taken from runs made one after the
+# other (run.sh interleaves them), so that the machine getting slower or
+# faster between rounds cancels out. Empty without a complete pair.
+paired() {
+  local fa=$TMP/records.$1.$2.$3 fb=$TMP/records.$1.$5.$6
+  [ -s "$fa" ] && [ -s "$fb" ] || return 0
+  awk -v fa="$4" -v fb="$7" '
+    function field(name,   i) {
+      for (i = 1; i <= NF; i++) if (index($i, name "=") == 1)
+        return substr($i, length(name) + 2)
+      return ""
+    }
+    FNR == 1 { file++ }
+    { r = field("rep") }
+    file == 1 { a[r] = field(fa) }
+    file == 2 { b[r] = field(fb) }
+    END {
+      n = 0
+      for (r in a) if ((r in b) && a[r] != "" && b[r] + 0 > 0) v[++n] = a[r] / b[r]
+      if (n == 0) exit
+      for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+      printf "%.4f\n", n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }' "$fa" "$fb"
+}
+
 # ratio A B: A / B, or empty if either is missing or B is zero.
 ratio() {
   [ -n "$1" ] && [ -n "$2" ] && [ "$(calc "$2 > 0" 0)" = 1 ] &&
@@ -142,19 +168,19 @@ target sleep-scripts \
   "$(ratio "$(get sleep nmap all scripts_s)" "$(get sleep nsx known scripts_s)")" \
   '>=' 10 "sleep: Nmap NSE phase / nsx scripts phase"
 target banner-vs-epoll \
-  "$(ratio "$(get banner nsx known scripts_s)" "$(get banner client same wall_s)")" \
+  "$(paired banner nsx known scripts_s client same wall_s)" \
   '<=' 1.3 "banner: nsx scripts / epoll client, same flight"
 target banner-e2e \
   "$(ratio "$(get banner nmap all wall_s)" "$(get banner nsx all wall_s)")" \
   '>=' 3 "banner: Nmap wall / nsx wall (end to end)"
 target workers-vs-epoll \
-  "$(ratio "$(get workers nsx known scripts_s)" "$(get workers client same wall_s)")" \
+  "$(paired workers nsx known scripts_s client same wall_s)" \
   '<=' 1.3 "workers: nsx scripts / epoll client, same flight"
 target workers-e2e \
   "$(ratio "$(get workers nmap all wall_s)" "$(get workers nsx all wall_s)")" \
   '>=' 3 "workers: Nmap wall / nsx wall (end to end)"
 target mutex-vs-epoll \
-  "$(ratio "$(get mutex nsx known scripts_s)" "$(get mutex client serial wall_s)")" \
+  "$(paired mutex nsx known scripts_s client serial wall_s)" \
   '<=' 1.3 "mutex: nsx scripts / epoll client, one at a time"
 target startup-ms "$(v=$(get startup nsx one wall_s); [ -n "$v" ] && calc "$v * 1000" 2)" \
   '<' 30 "start-up: one script by path, one port (ms)"
@@ -197,6 +223,11 @@ tail_s() {
   [ -n "$a" ] && [ -n "$b" ] && calc "$a - $b" 3
 }
 echo "  No target, for reading the above:"
+echo "    nsx scripts / epoll client as a ratio of the medians (the targets" \
+  "use the median of each round's ratio): banner" \
+  "$(num "$(ratio "$(get banner nsx known scripts_s)" "$(get banner client same wall_s)")" 3)," \
+  "workers $(num "$(ratio "$(get workers nsx known scripts_s)" "$(get workers client same wall_s)")" 3)," \
+  "mutex $(num "$(ratio "$(get mutex nsx known scripts_s)" "$(get mutex client serial wall_s)")" 3)"
 echo "    Nmap wall / nsx wall: mutex" \
   "$(num "$(ratio "$(get mutex nmap all wall_s)" "$(get mutex nsx all wall_s)")" 2)x," \
   "sleep $(num "$(ratio "$(get sleep nmap all wall_s)" "$(get sleep nsx all wall_s)")" 2)x," \
