@@ -105,7 +105,15 @@ static int listen_on(int ep, int port) {
 }
 
 static void conn_close(int fd) {
-  /* Closing removes it from the epoll set too. */
+  /* The peer closed first, so its side would wait in TIME_WAIT for 60 s:
+   * tens of thousands of those from earlier runs slow every later
+   * connect() (the kernel searches past them for a free port) and made
+   * a run's time depend on what ran in the minute before it. A reset
+   * instead of our FIN ends the peer's socket at once (RFC 1337 leaves
+   * that to the OS; Linux does it unless tcp_rfc1337 is set). Closing
+   * removes the descriptor from the epoll set too. */
+  struct linger lg = {1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   close(fd);
   slots[fd].kind = K_FREE;
   st.cur--;
