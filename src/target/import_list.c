@@ -13,6 +13,10 @@
 
 #include "target/hostspec.h"
 
+/* The word, quoted for a message, in parse_port: made on the error paths
+ * only, as it costs more than parsing a good line. */
+#define Q nsx__import_quote(word, wlen, q, sizeof q)
+
 /* Parses "PORT" or "PORT/PROTO" (the 'n' bytes at 's') into 'rec'.
  * Returns 0, or -1 with a message naming 'word'. */
 static int parse_port(struct nsx_import *imp, struct nsx_import_rec *rec,
@@ -24,24 +28,23 @@ static int parse_port(struct nsx_import *imp, struct nsx_import_rec *rec,
   unsigned long port = 0;
   int p = NSX_PROTO_TCP;
 
-  nsx__import_quote(word, wlen, q, sizeof q);
   if (plen == 0)
-    return nsx__import_fail(imp, rec->line, "missing port in '%s'", q);
+    return nsx__import_fail(imp, rec->line, "missing port in '%s'", Q);
   for (i = 0; i < plen; i++) {
     if (s[i] < '0' || s[i] > '9' || i >= 5)
       return nsx__import_fail(imp, rec->line, "invalid port '%.*s' in '%s' "
                               "(a number from 0 to 65535)",
-                              (int)(plen > 12 ? 12 : plen), s, q);
+                              (int)(plen > 12 ? 12 : plen), s, Q);
     port = port * 10 + (unsigned long)(s[i] - '0');
   }
   if (port > 65535)
     return nsx__import_fail(imp, rec->line, "port %lu out of range (0-65535) "
-                            "in '%s'", port, q);
+                            "in '%s'", port, Q);
   if (slash != NULL) {
     size_t pl = n - plen - 1;
     if (pl == 0 || pl >= sizeof proto)
       return nsx__import_fail(imp, rec->line, "invalid protocol in '%s' "
-                              "(tcp, udp or sctp)", q);
+                              "(tcp, udp or sctp)", Q);
     for (i = 0; i < pl; i++) {
       char c = slash[1 + i];
       proto[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
@@ -50,8 +53,9 @@ static int parse_port(struct nsx_import *imp, struct nsx_import_rec *rec,
     p = nsx_proto_parse(proto);
     if (p < 0)
       return nsx__import_fail(imp, rec->line, "invalid protocol '%s' in '%s' "
-                              "(tcp, udp or sctp)", proto, q);
+                              "(tcp, udp or sctp)", proto, Q);
   }
+#undef Q
   rec->has_port = 1;
   rec->port = (uint16_t)port;
   rec->proto = (enum nsx_proto)p;
