@@ -68,6 +68,7 @@ int nsx_engine_init(struct nsx_engine *E, uv_loop_t *loop,
   E->log = stdout;
   E->log_tty = isatty(fileno(stdout));
   E->current = NULL;
+  E->env_mt_ref = 0;
   nsx_sched_init(&E->sched, loop);
   nsx_timers_init(&E->timers, loop);
   nsx_sockets_init(&E->sockets, loop);

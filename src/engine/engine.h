@@ -133,6 +133,7 @@ struct nsx_engine {
   int condvar_cache_ref;         /* obj -> condvar function (weak values) */
   int hosts_ref;                 /* host serial -> host (light userdata) */
   const void *socket_mt;         /* the socket metatable (type checks) */
+  int env_mt_ref;                /* script environments' metatable, or 0 */
   int registry_ref;              /* nmap.registry */
 
   struct nsx_scanstate *scan;    /* the scan running now (scan.c) */

@@ -324,7 +324,7 @@ static int thread_body(lua_State *L) {
   lua_setfield(L, -2, "SCRIPT_NAME");
   lua_pushstring(L, RULE_NAMES[t->rule]);
   lua_setfield(L, -2, "SCRIPT_TYPE");
-  luaL_getmetatable(L, ENV_MT);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, t->E->env_mt_ref);
   lua_setmetatable(L, -2);
   lua_rawgeti(L, LUA_REGISTRYINDEX, t->script->factory_ref);
   lua_pushvalue(L, -2);                             /* ..., env, f, env */
@@ -333,12 +333,14 @@ static int thread_body(lua_State *L) {
   return body_k(L, LUA_OK, STEP_BODY);
 }
 
-static void env_metatable(lua_State *L) {
-  if (luaL_newmetatable(L, ENV_MT)) {
-    lua_pushglobaltable(L);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+/* Makes the environments' metatable once; a registry reference finds it
+ * without a lookup by name for every thread. */
+static void env_metatable(struct nsx_engine *E, lua_State *L) {
+  if (E->env_mt_ref) return;
+  luaL_newmetatable(L, ENV_MT);
+  lua_pushglobaltable(L);
+  lua_setfield(L, -2, "__index");
+  E->env_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 /* Common part of main and worker threads: the struct, its coroutine (left
@@ -378,7 +380,7 @@ struct nsx_thread *nsx_thread_new(struct nsx_engine *E, struct nsx_group *g,
   struct nsx_thread *t;
   uint64_t script_deadline = 0, host_deadline;
 
-  env_metatable(L);
+  env_metatable(E, L);
   t = thread_alloc(E, L, g, script);
   if (!t) return NULL;
   t->rule = rule;
