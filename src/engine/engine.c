@@ -69,6 +69,10 @@ int nsx_engine_init(struct nsx_engine *E, uv_loop_t *loop,
   E->log_tty = isatty(fileno(stdout));
   E->current = NULL;
   E->env_mt_ref = 0;
+  /* Opened now, before any script runs, so that they count among the
+   * descriptors a scan starts with (see host.c's source_addr). */
+  E->route_fd[0] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  E->route_fd[1] = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   nsx_sched_init(&E->sched, loop);
   nsx_timers_init(&E->timers, loop);
   nsx_sockets_init(&E->sockets, loop);
@@ -86,6 +90,10 @@ void nsx_engine_free(struct nsx_engine *E) {
   E->scripts = NULL;
   E->nscripts = 0;
   nsx_state_close(E);
+  for (int i = 0; i < 2; i++) {
+    if (E->route_fd[i] >= 0) close(E->route_fd[i]);
+    E->route_fd[i] = -1;
+  }
   nsx_timers_close(&E->timers);
   nsx_sockets_close(&E->sockets);
   /* Let libuv finish closing what Lua's collector closed. */

@@ -134,6 +134,8 @@ struct nsx_engine {
   int hosts_ref;                 /* host serial -> host (light userdata) */
   const void *socket_mt;         /* the socket metatable (type checks) */
   int env_mt_ref;                /* script environments' metatable, or 0 */
+  int route_fd[2];               /* UDP sockets (IPv4, IPv6) asking the
+                                    kernel for our source address, or -1 */
   int registry_ref;              /* nmap.registry */
 
   struct nsx_scanstate *scan;    /* the scan running now (scan.c) */

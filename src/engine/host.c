@@ -31,21 +31,23 @@ int nsx_port_state_parse(const char *name) {
 }
 
 /* Our own address towards 'dst': connect() on a UDP socket picks the
- * route without sending anything. */
-static void source_addr(const struct sockaddr *dst,
+ * route without sending anything. The engine's socket for the family
+ * serves every host (a UDP socket may be connected again): two system
+ * calls per host instead of four; a socket of its own if there is none. */
+static void source_addr(struct nsx_engine *E, const struct sockaddr *dst,
                         struct sockaddr_storage *out) {
   struct sockaddr_storage d;
   socklen_t len = sizeof *out;
-  int fd = socket(dst->sa_family, SOCK_DGRAM, 0);
+  int fd = E->route_fd[dst->sa_family == AF_INET6], own = fd < 0;
 
   memset(out, 0, sizeof *out);
-  if (fd < 0) return;
+  if (own && (fd = socket(dst->sa_family, SOCK_DGRAM, 0)) < 0) return;
   memcpy(&d, dst, nsx_addr_len(dst));
   nsx_addr_set_port(&d, 9);
   if (connect(fd, (struct sockaddr *)&d, (socklen_t)nsx_addr_len(dst)) < 0 ||
       getsockname(fd, (struct sockaddr *)out, &len) < 0)
     memset(out, 0, sizeof *out);
-  close(fd);
+  if (own) close(fd);
 }
 
 struct nsx_host *nsx_host_new(struct nsx_engine *E,
@@ -61,7 +63,7 @@ struct nsx_host *nsx_host_new(struct nsx_engine *E,
   nsx_addr_ntop(addr, h->ip, sizeof h->ip);
   if (targetname && !(h->targetname = strdup(targetname))) goto fail;
   if (!(h->name = strdup(""))) goto fail;
-  source_addr(addr, &h->src);
+  source_addr(E, addr, &h->src);
   h->reason = "user-set";
   h->registry_ref = LUA_NOREF;
   h->table_ref = LUA_NOREF;
