@@ -69,6 +69,7 @@ int nsx_engine_init(struct nsx_engine *E, uv_loop_t *loop,
   E->log_tty = isatty(fileno(stdout));
   E->current = NULL;
   E->env_mt_ref = 0;
+  nsx_heap_init(&E->heap);
   /* Opened now, before any script runs, so that they count among the
    * descriptors a scan starts with (see host.c's source_addr). */
   E->route_fd[0] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

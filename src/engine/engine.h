@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "engine/heap.h"
 #include "net/sock.h"
 #include "sched/sched.h"
 #include "sched/sync.h"
@@ -134,6 +135,7 @@ struct nsx_engine {
   int hosts_ref;                 /* host serial -> host (light userdata) */
   const void *socket_mt;         /* the socket metatable (type checks) */
   int env_mt_ref;                /* script environments' metatable, or 0 */
+  struct nsx_heap heap;          /* prefaulting (heap.c) */
   int route_fd[2];               /* UDP sockets (IPv4, IPv6) asking the
                                     kernel for our source address, or -1 */
   int registry_ref;              /* nmap.registry */

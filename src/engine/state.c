@@ -106,6 +106,7 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   p = realloc(ptr, nsize);
   if (!p) return NULL;
   E->mem += (int64_t)nsize - (int64_t)old;
+  if (E->mem > E->heap.next) nsx_heap_grew(&E->heap, E->mem);
   if (t) t->mem += (int64_t)nsize - (int64_t)old;
   return p;
 }
