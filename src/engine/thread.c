@@ -33,34 +33,67 @@ static struct nsx_thread *of_task(struct nsx_task *task) {
                                offsetof(struct nsx_thread, task));
 }
 
+/* Appends to a name being built, always NUL-terminated, truncating. */
+struct namebuf {
+  char *p;
+  size_t left;                   /* bytes left, the NUL's included */
+};
+
+static void name_put(struct namebuf *b, const char *s, size_t n) {
+  if (b->left == 0) return;
+  if (n >= b->left) n = b->left - 1;
+  memcpy(b->p, s, n);
+  b->p += n;
+  b->left -= n;
+  *b->p = '\0';
+}
+
+static void name_str(struct namebuf *b, const char *s) {
+  name_put(b, s, strlen(s));
+}
+
+static void name_port(struct namebuf *b, int port) {
+  char digits[12];
+  size_t n = sizeof digits;
+  unsigned v = (unsigned)port;
+
+  do {
+    digits[--n] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v && n > 0);
+  name_put(b, digits + n, sizeof digits - n);
+}
+
+/* Written without printf: the -d lines name every thread twice, and
+ * printf was most of their cost. */
 const char *nsx_thread_name(const struct nsx_thread *t, int with_addr,
                             char *buf, size_t len) {
-  char target[300] = "";
   const char *ip = t->host ? nsx_host_ip(t->host) : NULL;
   const char *tn = t->host ? nsx_host_targetname(t->host) : NULL;
-  char ipport[80] = "";
-  int n;
+  struct namebuf b = {buf, len};
 
-  if (ip && t->port_number >= 0)
-    snprintf(ipport, sizeof ipport, "%s:%d", ip, t->port_number);
-  else if (ip)
-    snprintf(ipport, sizeof ipport, "%s", ip);
-  if (tn && ipport[0])
-    snprintf(target, sizeof target, " against %s (%s)", tn, ipport);
-  else if (tn)
-    snprintf(target, sizeof target, " against %s", tn);
-  else if (ipport[0])
-    snprintf(target, sizeof target, " against %s", ipport);
+  if (len) buf[0] = '\0';
+  name_str(&b, t->script->id);
   if (with_addr) {
     /* The address part of tostring(co), as Nmap's getinfo shows it. */
     char addr[32];
     snprintf(addr, sizeof addr, "%p", (const void *)t->co);
-    n = snprintf(buf, len, "%s %s:%s%s", t->script->id, t->worker ? "W" : "M",
-                 strncmp(addr, "0x", 2) == 0 ? addr + 2 : addr, target);
-  } else {
-    n = snprintf(buf, len, "%s%s", t->script->id, target);
+    name_str(&b, t->worker ? " W:" : " M:");
+    name_str(&b, strncmp(addr, "0x", 2) == 0 ? addr + 2 : addr);
   }
-  (void)n;
+  if (!ip && !tn) return buf;
+  name_str(&b, " against ");
+  if (tn) {
+    name_str(&b, tn);
+    if (!ip) return buf;
+    name_str(&b, " (");
+  }
+  name_str(&b, ip);
+  if (t->port_number >= 0) {
+    name_str(&b, ":");
+    name_port(&b, t->port_number);
+  }
+  if (tn) name_str(&b, ")");
   return buf;
 }
 
