@@ -127,8 +127,8 @@ cat <<'EOF'
   per script thread (workers included); us/op: per socket operation of
   the script (connect, receive, send, close; for sleep, per stdnse.sleep
   call), port scan included. Client variants: same = as many in flight as
-  nsx had, c1000 = 1000 in flight, scan = connect and close only, serial =
-  one at a time.
+  nsx's known run had, c1000 = 1000 in flight, scan = connect and close
+  only, serial = one at a time.
 EOF
 
 echo
