@@ -15,7 +15,7 @@
 #include "engine/scan.h"
 #include "engine/targets.h"
 #include "net/addr.h"
-#include "net/portscan.h"
+#include "net/scanner.h"
 #include "net/rate.h"
 #include "output/out.h"
 #include "script/datapath.h"
@@ -29,7 +29,7 @@ struct rdns {
 
 /* Discovery state of a host. */
 struct hostscan {
-  struct nsx_probejob *job;
+  struct nsx_scanjob *job;
   struct rdns *rdns;
   int waiting;                   /* port scan and rdns still running */
   int answered;                  /* some port answered */
@@ -39,7 +39,7 @@ struct hostscan {
 
 struct nsx_scanstate {
   const struct nsx_scan_setup *setup;
-  struct nsx_prober *prober;
+  struct nsx_scanner *scanner;
   struct nsx_list hosts;         /* hosts in flight */
   size_t inflight;
   uint64_t hosts_done;
@@ -437,7 +437,7 @@ static void host_done(struct nsx_engine *E, struct nsx_host *h) {
     uv_close((uv_handle_t *)h->timer, free_handle);
     h->timer = NULL;
   }
-  if (hs->job) nsx_probejob_cancel(hs->job);
+  if (hs->job) nsx_scanjob_cancel(hs->job);
   if (hs->rdns) {
     hs->rdns->host = NULL;
     uv_cancel((uv_req_t *)&hs->rdns->req);
@@ -519,7 +519,7 @@ static void host_admit(struct nsx_engine *E, const struct nsx_target *t) {
     }
   }
   if (S->setup->ntcp > 0 && !hs->known) {
-    hs->job = nsx_prober_scan(S->prober, addr, S->setup->tcp_ports,
+    hs->job = nsx_scanner_scan(S->scanner, addr, S->setup->tcp_ports,
                               S->setup->ntcp, on_port, on_scanned, h);
     if (hs->job) hs->waiting++;
   }
@@ -569,7 +569,7 @@ static void admit(struct nsx_engine *E) {
 
 static int io_pending(struct nsx_engine *E) {
   struct nsx_scanstate *S = E->scan;
-  return nsx_prober_pending(S->prober) > 0 || S->rdns_pending > 0 ||
+  return nsx_scanner_pending(S->scanner) > 0 || S->rdns_pending > 0 ||
          nsx_tsource_busy(S->setup->targets);
 }
 
@@ -841,9 +841,9 @@ int nsx_scan_run(struct nsx_engine *E, const struct nsx_scan_setup *setup) {
   nsx_list_init(&S.over_budget);
   nsx_rate_init(&S.rate, E->loop, E->opt.max_rate);
   E->rate = E->opt.max_rate > 0 ? &S.rate : NULL;
-  S.prober = nsx_prober_new(E->loop, E->opt.max_probes,
+  S.scanner = nsx_scanner_new(E->loop, E->opt.max_probes,
                             E->opt.connect_timeout_ms, 2, E->rate);
-  if (!S.prober) return -1;
+  if (!S.scanner) return -1;
   E->scan = &S;
   nsx_list_init(&E->phase_group.threads);
   start_signals(E, &S);
@@ -875,7 +875,7 @@ int nsx_scan_run(struct nsx_engine *E, const struct nsx_scan_setup *setup) {
             (unsigned long long)E->sched.resumes);
   E->hosts_seen = S.hosts_seen;
   E->hosts_up = S.hosts_up;
-  nsx_prober_free(S.prober);
+  nsx_scanner_free(S.scanner);
   if (S.excluded) {
     nsx_portlist_free(S.excluded);
     free(S.excluded);
