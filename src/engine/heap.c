@@ -9,7 +9,7 @@
 
 enum {
   HEAP_START = 4 << 20,          /* Lua heap size where it begins */
-  HEAP_STEP = 2 << 20,           /* growth between two populates */
+  HEAP_STEP = 64 << 10,          /* growth between two checks */
   HEAP_PAD = 4 << 20             /* glibc's extra room at each brk */
 };
 

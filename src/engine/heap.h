@@ -2,10 +2,11 @@
  * thousands of threads touches tens of megabytes of fresh heap, page by
  * page; on a virtual machine each page fault (a trap into the kernel and
  * often out to the hypervisor) costs more than zeroing the page. Once
- * the Lua heap passes a size worth it, every few megabytes of growth ask
- * the kernel to populate the heap up to its current break in one call
- * (MADV_POPULATE_WRITE), with glibc asked to grow the break in larger
- * steps so that there is room ahead. Small scans are left alone. */
+ * the Lua heap passes a size worth it, glibc is asked to grow the break
+ * in steps of megabytes, and every 64 KB of growth a look at the break
+ * (no system call) finds each new step soon after it is made: one call
+ * (MADV_POPULATE_WRITE) then populates it whole, before malloc and Lua
+ * touch more than a few of its pages. Small scans are left alone. */
 #ifndef NSX_HEAP_H
 #define NSX_HEAP_H
 
@@ -13,7 +14,7 @@
 
 struct nsx_heap {
   char *done;                    /* populated up to here */
-  int64_t next;                  /* Lua heap size of the next populate */
+  int64_t next;                  /* Lua heap size of the next look */
   int on;                        /* 0: not supported or turned off */
 };
 
