@@ -327,7 +327,8 @@ static int has_rule(struct nsx_engine *E, enum nsx_rule rule) {
   return 0;
 }
 
-static void discovery_done(struct nsx_engine *E, struct nsx_host *h) {
+/* Decides whether the host is up from what discovery found so far. */
+static void settle_up(struct nsx_engine *E, struct nsx_host *h) {
   struct nsx_scanstate *S = E->scan;
   struct hostscan *hs = h->scan;
 
@@ -335,11 +336,25 @@ static void discovery_done(struct nsx_engine *E, struct nsx_host *h) {
           S->setup->ntcp == 0;
   h->srtt = hs->rtt_min;
   if (!E->opt.skip_ping && hs->answered) h->reason = "conn-refused";
+  if (h->up) S->hosts_up++;
+}
+
+/* A host cut short (--host-timeout, an interrupt) before its discovery
+ * ended: reported with the ports found so far if it is up, as Nmap
+ * reports a host that timed out in its port scan as up. */
+static void discovery_cut(struct nsx_engine *E, struct nsx_host *h) {
+  settle_up(E, h);
+  host_done(E, h);
+}
+
+static void discovery_done(struct nsx_engine *E, struct nsx_host *h) {
+  struct nsx_scanstate *S = E->scan;
+
+  settle_up(E, h);
   if (!h->up) {
     host_done(E, h);
     return;
   }
-  S->hosts_up++;
   S->disc_last = nsx_now_ms();
   if (!has_rule(E, NSX_HOSTRULE) && !has_rule(E, NSX_PORTRULE)) {
     host_done(E, h);
@@ -418,7 +433,7 @@ static void on_host_timeout(uv_timer_t *timer) {
 
   nsx_scan_host_expired(E, h);
   if (hs->waiting > 0) {
-    host_done(E, h);
+    discovery_cut(E, h);
     return;
   }
   group_abort(E, &h->group, NSX_END_TIMEOUT);
@@ -643,7 +658,11 @@ static void on_interrupt(uv_signal_t *sig, int signum) {
     struct nsx_host *h = nsx_list_entry(S->hosts.next, struct nsx_host, node);
     struct hostscan *hs = h->scan;
     h->interrupted = 1;
-    if (hs->waiting > 0 || h->group.finished) {
+    if (hs->waiting > 0) {
+      discovery_cut(E, h);
+      continue;
+    }
+    if (h->group.finished) {
       host_done(E, h);
       continue;
     }
