@@ -139,6 +139,7 @@ struct nsx_engine {
   int route_fd[2];               /* UDP sockets (IPv4, IPv6) asking the
                                     kernel for our source address, or -1 */
   int registry_ref;              /* nmap.registry */
+  int keys_ref;                  /* interned table keys (keys.h) */
 
   struct nsx_scanstate *scan;    /* the scan running now (scan.c) */
   uint64_t hosts_seen, hosts_up;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/host.h"
+#include "engine/keys.h"
 #include "net/addr.h"
 #include "target/proto.h"
 #include "target/services.h"
@@ -19,6 +20,16 @@ static const char *const STATE_NAMES[NSX_PS_COUNT] = {
 };
 
 static uint64_t next_serial = 1;
+
+/* nsx_port_push_table indexes the interned names by these enums. */
+_Static_assert(NSX_K_UDP == NSX_K_TCP + NSX_PROTO_UDP &&
+                   NSX_K_SCTP == NSX_K_TCP + NSX_PROTO_SCTP,
+               "protocol names follow enum nsx_proto");
+_Static_assert(NSX_K_CLOSED == NSX_K_OPEN + NSX_PS_CLOSED &&
+                   NSX_K_CLOSED_FILTERED ==
+                       NSX_K_OPEN + NSX_PS_CLOSED_FILTERED &&
+                   NSX_PS_COUNT == 6,
+               "state names follow enum nsx_port_state");
 
 const char *nsx_port_state_name(int state) {
   return state >= 0 && state < NSX_PS_COUNT ? STATE_NAMES[state] : "unknown";
@@ -213,50 +224,76 @@ struct nsx_port *nsx_host_add_port(struct nsx_host *h, int number, int proto,
   return p;
 }
 
-static void set_str(lua_State *L, const char *key, const char *value) {
-  if (!value) return;
-  lua_pushstring(L, value);
-  lua_setfield(L, -2, key);
+/* t[k] = the string v, if there is one. 't' and 'keys' (the interned
+ * key array) are absolute indexes; the tables are ours, with no
+ * metatable, so raw sets are what lua_setfield would do. [-0, +0, m] */
+static void put_str(lua_State *L, int t, int keys, int k, const char *v) {
+  if (!v) return;
+  lua_rawgeti(L, keys, k);
+  lua_pushstring(L, v);
+  lua_rawset(L, t);
+}
+
+/* t[k] = the interned string v. [-0, +0, m] */
+static void put_key(lua_State *L, int t, int keys, int k, int v) {
+  lua_rawgeti(L, keys, k);
+  lua_rawgeti(L, keys, v);
+  lua_rawset(L, t);
+}
+
+static void put_int(lua_State *L, int t, int keys, int k, lua_Integer v) {
+  lua_rawgeti(L, keys, k);
+  lua_pushinteger(L, v);
+  lua_rawset(L, t);
+}
+
+static void put_num(lua_State *L, int t, int keys, int k, lua_Number v) {
+  lua_rawgeti(L, keys, k);
+  lua_pushnumber(L, v);
+  lua_rawset(L, t);
+}
+
+static void put_bytes(lua_State *L, int t, int keys, int k,
+                      const struct sockaddr *sa) {
+  size_t len;
+  const void *bytes = nsx_addr_bytes(sa, &len);
+
+  lua_rawgeti(L, keys, k);
+  lua_pushlstring(L, bytes, len);
+  lua_rawset(L, t);
 }
 
 /* The fields of a host table, on the table at the top. [-0, +0, m] */
 static void fill_host(lua_State *L, struct nsx_host *h) {
-  size_t len;
-  const void *bytes;
+  int t = lua_gettop(L), keys = t + 1, times;
   double timeout;
 
-  set_str(L, "ip", h->ip);
-  set_str(L, "name", h->name);
-  set_str(L, "targetname", h->targetname);
-  set_str(L, "reason", h->reason);
-  lua_pushinteger(L, 0);
-  lua_setfield(L, -2, "reason_ttl");
-  bytes = nsx_addr_bytes((struct sockaddr *)&h->addr, &len);
-  lua_pushlstring(L, bytes, len);
-  lua_setfield(L, -2, "bin_ip");
-  if (h->src.ss_family) {
-    bytes = nsx_addr_bytes((struct sockaddr *)&h->src, &len);
-    lua_pushlstring(L, bytes, len);
-    lua_setfield(L, -2, "bin_ip_src");
-  }
-  lua_pushinteger(L, 0);
-  lua_setfield(L, -2, "interface_mtu");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->E->keys_ref);   /* host, keys */
+  put_str(L, t, keys, NSX_K_IP, h->ip);
+  put_str(L, t, keys, NSX_K_NAME, h->name);
+  put_str(L, t, keys, NSX_K_TARGETNAME, h->targetname);
+  put_str(L, t, keys, NSX_K_REASON, h->reason);
+  put_int(L, t, keys, NSX_K_REASON_TTL, 0);
+  put_bytes(L, t, keys, NSX_K_BIN_IP, (struct sockaddr *)&h->addr);
+  if (h->src.ss_family)
+    put_bytes(L, t, keys, NSX_K_BIN_IP_SRC, (struct sockaddr *)&h->src);
+  put_int(L, t, keys, NSX_K_INTERFACE_MTU, 0);
   /* Nmap's retransmission timeout: srtt + 4 rttvar, at least 100 ms. */
   timeout = h->srtt * 3;
   if (timeout < 0.1) timeout = 0.1;
   if (timeout > 10) timeout = 10;
-  lua_createtable(L, 0, 3);
-  lua_pushnumber(L, h->srtt);
-  lua_setfield(L, -2, "srtt");
-  lua_pushnumber(L, h->srtt / 2);
-  lua_setfield(L, -2, "rttvar");
-  lua_pushnumber(L, timeout);
-  lua_setfield(L, -2, "timeout");
-  lua_setfield(L, -2, "times");
+  lua_rawgeti(L, keys, NSX_K_TIMES);
+  lua_createtable(L, 0, 3);                   /* host, keys, "times", times */
+  times = lua_gettop(L);
+  put_num(L, times, keys, NSX_K_SRTT, h->srtt);
+  put_num(L, times, keys, NSX_K_RTTVAR, h->srtt / 2);
+  put_num(L, times, keys, NSX_K_TIMEOUT, timeout);
+  lua_rawset(L, t);
+  lua_rawgeti(L, keys, NSX_K_REGISTRY);
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->registry_ref);
-  lua_setfield(L, -2, "registry");
-  lua_pushinteger(L, (lua_Integer)h->serial);
-  lua_setfield(L, -2, "_Target");
+  lua_rawset(L, t);
+  put_int(L, t, keys, NSX_K_TARGET, (lua_Integer)h->serial);
+  lua_settop(L, t);
 }
 
 void nsx_host_publish(lua_State *L, struct nsx_host *h) {
@@ -280,10 +317,6 @@ void nsx_host_push_table(lua_State *L, struct nsx_host *h) {
   fill_host(L, h);
 }
 
-static const char *proto_name(int proto) {
-  return nsx_proto_name((enum nsx_proto)proto);
-}
-
 void nsx_port_push_table(lua_State *L, struct nsx_host *h, int number,
                          int proto) {
   struct nsx_port *p = nsx_host_port(h, number, proto);
@@ -291,39 +324,58 @@ void nsx_port_push_table(lua_State *L, struct nsx_host *h, int number,
   /* A port nmap-services does not list has no service name at all (nil),
    * as in Nmap; output writers print "unknown" for it. */
   const char *service = p ? p->service : NULL;
+  int state = p ? p->state : NSX_PS_OPEN;
+  int t, keys, ver, cpe;
 
-  lua_createtable(L, 0, 7);
-  lua_pushinteger(L, number);
-  lua_setfield(L, -2, "number");
-  set_str(L, "protocol", proto_name(proto));
   if (v && v->name) service = v->name;
-  set_str(L, "service", service);
-  set_str(L, "state", nsx_port_state_name(p ? p->state : NSX_PS_OPEN));
-  set_str(L, "reason", p && p->reason ? p->reason : "user-set");
-  lua_pushinteger(L, 0);
-  lua_setfield(L, -2, "reason_ttl");
-  lua_createtable(L, 0, 8);                         /* port, version */
-  set_str(L, "name", service);
-  lua_pushnumber(L, v ? (lua_Number)v->conf : 3.0);
-  lua_setfield(L, -2, "name_confidence");
-  set_str(L, "service_dtype", v && v->probed ? "probed" : "table");
-  set_str(L, "service_tunnel", v && v->tunnel_ssl ? "ssl" : "none");
+  lua_createtable(L, 0, 7);                         /* port */
+  t = lua_gettop(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->E->keys_ref);   /* port, keys */
+  keys = t + 1;
+  put_int(L, t, keys, NSX_K_NUMBER, number);
+  if (proto >= 0 && proto < NSX_PROTO_COUNT)
+    put_key(L, t, keys, NSX_K_PROTOCOL, NSX_K_TCP + proto);
+  else
+    put_str(L, t, keys, NSX_K_PROTOCOL, "?");
+  put_str(L, t, keys, NSX_K_SERVICE, service);
+  if (state >= 0 && state < NSX_PS_COUNT)
+    put_key(L, t, keys, NSX_K_STATE, NSX_K_OPEN + state);
+  else
+    put_str(L, t, keys, NSX_K_STATE, "unknown");
+  if (p && p->reason)
+    put_str(L, t, keys, NSX_K_REASON, p->reason);
+  else
+    put_key(L, t, keys, NSX_K_REASON, NSX_K_USER_SET);
+  put_int(L, t, keys, NSX_K_REASON_TTL, 0);
+  lua_rawgeti(L, keys, NSX_K_VERSION);
+  lua_createtable(L, 0, 8);                 /* port, keys, "version", ver */
+  ver = lua_gettop(L);
+  put_str(L, ver, keys, NSX_K_NAME, service);
+  put_num(L, ver, keys, NSX_K_NAME_CONFIDENCE,
+          v ? (lua_Number)v->conf : 3.0);
+  put_key(L, ver, keys, NSX_K_SERVICE_DTYPE,
+          v && v->probed ? NSX_K_PROBED : NSX_K_TABLE);
+  put_key(L, ver, keys, NSX_K_SERVICE_TUNNEL,
+          v && v->tunnel_ssl ? NSX_K_SSL : NSX_K_NONE);
   if (v) {
-    set_str(L, "product", v->product);
-    set_str(L, "version", v->version);
-    set_str(L, "extrainfo", v->extrainfo);
-    set_str(L, "hostname", v->hostname);
-    set_str(L, "ostype", v->ostype);
-    set_str(L, "devicetype", v->devicetype);
-    set_str(L, "service_fp", v->service_fp);
+    put_str(L, ver, keys, NSX_K_PRODUCT, v->product);
+    put_str(L, ver, keys, NSX_K_VERSION, v->version);
+    put_str(L, ver, keys, NSX_K_EXTRAINFO, v->extrainfo);
+    put_str(L, ver, keys, NSX_K_HOSTNAME, v->hostname);
+    put_str(L, ver, keys, NSX_K_OSTYPE, v->ostype);
+    put_str(L, ver, keys, NSX_K_DEVICETYPE, v->devicetype);
+    put_str(L, ver, keys, NSX_K_SERVICE_FP, v->service_fp);
   }
+  lua_rawgeti(L, keys, NSX_K_CPE);
   lua_createtable(L, v ? (int)v->ncpe : 0, 0);
+  cpe = lua_gettop(L);
   for (size_t i = 0; v && i < v->ncpe; i++) {
     lua_pushstring(L, v->cpe[i]);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
+    lua_rawseti(L, cpe, (lua_Integer)i + 1);
   }
-  lua_setfield(L, -2, "cpe");
-  lua_setfield(L, -2, "version");
+  lua_rawset(L, ver);                               /* ver.cpe */
+  lua_rawset(L, t);                                 /* port.version */
+  lua_settop(L, t);
 }
 
 struct nsx_host *nsx_host_check(lua_State *L, int idx) {

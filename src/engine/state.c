@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/keys.h"
 #include "engine/lcoro.h"
 #include "engine/lsock.h"
 #include "engine/lstdnse.h"
@@ -156,6 +157,7 @@ int nsx_state_open(struct nsx_engine *E, char *err, size_t errlen) {
   E->hosts_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);
   E->registry_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  E->keys_ref = nsx_keys_open(L);
   nsx_lsync_open(L);
 
   luaL_requiref(L, "nmap", nsx_luaopen_nmap, 1);    /* nmap */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "engine/host.h"
+#include "engine/keys.h"
 #include "engine/lsock.h"
 #include "engine/lsync.h"
 #include "engine/scan.h"
@@ -351,12 +352,17 @@ static int thread_body(lua_State *L) {
   /* Sized for what the script's body will add, as its first run showed:
    * no rehash as the globals come in. */
   lua_createtable(L, 0, t->script->env_size > 3 ? t->script->env_size : 3);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, t->E->keys_ref);   /* env, keys */
+  lua_rawgeti(L, -1, NSX_K_SCRIPT_PATH);
   lua_pushstring(L, t->script->path);
-  lua_setfield(L, -2, "SCRIPT_PATH");
+  lua_rawset(L, -4);
+  lua_rawgeti(L, -1, NSX_K_SCRIPT_NAME);
   lua_pushstring(L, t->script->id);
-  lua_setfield(L, -2, "SCRIPT_NAME");
+  lua_rawset(L, -4);
+  lua_rawgeti(L, -1, NSX_K_SCRIPT_TYPE);
   lua_pushstring(L, RULE_NAMES[t->rule]);
-  lua_setfield(L, -2, "SCRIPT_TYPE");
+  lua_rawset(L, -4);
+  lua_pop(L, 1);                                    /* env */
   lua_rawgeti(L, LUA_REGISTRYINDEX, t->E->env_mt_ref);
   lua_setmetatable(L, -2);
   lua_rawgeti(L, LUA_REGISTRYINDEX, t->script->factory_ref);
