@@ -78,11 +78,16 @@ static int set_target(struct nsx_import *imp, struct nsx_import_rec *rec,
                             nsx__import_quote(word, wlen, q, sizeof q));
   t = nsx__arena_put(&imp->rec, s, n);
   if (t == NULL) return nsx__import_fail(imp, rec->line, "out of memory");
-  hs = nsx_hostspec_parse(t, msg, sizeof msg);
-  if (hs == NULL) return nsx__import_fail(imp, rec->line, "%s", msg);
-  nsx_hostspec_free(hs);
-  rec->target = t;
   rec->family = nsx__import_family(s, n);
+  /* A literal address is a valid expression: only the others need the
+   * full parse (ranges, prefixes, names), a tenth of the cost of a line
+   * of a long ADDR:PORT list otherwise. */
+  if (rec->family == AF_UNSPEC) {
+    hs = nsx_hostspec_parse(t, msg, sizeof msg);
+    if (hs == NULL) return nsx__import_fail(imp, rec->line, "%s", msg);
+    nsx_hostspec_free(hs);
+  }
+  rec->target = t;
   return 0;
 }
 
