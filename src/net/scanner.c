@@ -24,8 +24,8 @@
 #include "net/scanner.h"
 #include "sched/list.h"
 
-struct result {
-  double rtt;
+struct result {                  /* 8 bytes: a -p- job holds 65,535 */
+  float rtt;                     /* seconds */
   uint16_t port;
   uint8_t kind;                  /* enum nsx_probe_result */
 };
@@ -34,7 +34,8 @@ enum { CMD_NONE, CMD_START, CMD_CANCEL };
 
 struct nsx_scanjob {
   struct nsx_scanner *s;
-  /* Set by main before the job is queued; read-only afterwards. */
+  /* Set by main before the job is queued; read-only afterwards, but for
+   * 'ports', which scan frees once the prober has its own copy. */
   struct sockaddr_storage addr;
   uint16_t *ports;
   size_t n;
@@ -144,7 +145,7 @@ static void scan_on_port(void *ud, unsigned port, enum nsx_probe_result r,
 
   res->port = (uint16_t)port;
   res->kind = (uint8_t)r;
-  res->rtt = rtt;
+  res->rtt = (float)rtt;
   publish(job, 0);
 }
 
@@ -168,6 +169,8 @@ static void scan_command(struct nsx_scanner *s, struct nsx_scanjob *job) {
   job->pj = nsx_prober_scan(s->prober, (struct sockaddr *)&job->addr,
                             job->ports, job->n, scan_on_port, scan_on_done,
                             job);
+  free(job->ports);              /* the prober copied them */
+  job->ports = NULL;
   if (job->pj)
     nsx_list_insert_tail(&s->started, &job->scan_node);
   else
@@ -396,15 +399,15 @@ void nsx_scanner_free(struct nsx_scanner *s) {
 }
 
 /* Hands 'job' to main's own prober. 0, or -1 when out of memory. */
-static int start_direct(struct nsx_scanner *s, struct nsx_scanjob *job) {
+static int start_direct(struct nsx_scanner *s, struct nsx_scanjob *job,
+                        const uint16_t *ports) {
   if (!s->direct)
     s->direct = nsx_prober_new(s->loop, s->max_inflight, s->timeout_ms,
                                s->tries, s->rate);
   if (!s->direct) return -1;
   job->direct = 1;
-  job->pj = nsx_prober_scan(s->direct, (struct sockaddr *)&job->addr,
-                            job->ports, job->n, direct_on_port,
-                            direct_on_done, job);
+  job->pj = nsx_prober_scan(s->direct, (struct sockaddr *)&job->addr, ports,
+                            job->n, direct_on_port, direct_on_done, job);
   return job->pj ? 0 : -1;
 }
 
@@ -422,26 +425,26 @@ struct nsx_scanjob *nsx_scanner_scan(struct nsx_scanner *s,
   nsx_list_init(&job->out_node);
   nsx_list_init(&job->scan_node);
   nsx_list_init(&job->work_node);
-  job->ports = malloc((n ? n : 1) * sizeof *job->ports);
-  job->results = malloc((n ? n : 1) * sizeof *job->results);
-  if (!job->ports || !job->results) {
-    job_free(job);
-    return NULL;
-  }
   job->s = s;
-  memcpy(job->ports, ports, n * sizeof *ports);
   memcpy(&job->addr, addr, nsx_addr_len(addr));
   job->n = n;
   job->on_port = on_port;
   job->on_done = on_done;
   job->ud = ud;
   if (s->can_thread && (s->running || start_thread(s) == 0)) {
+    job->ports = malloc((n ? n : 1) * sizeof *job->ports);
+    job->results = malloc((n ? n : 1) * sizeof *job->results);
+    if (!job->ports || !job->results) {
+      job_free(job);
+      return NULL;
+    }
+    memcpy(job->ports, ports, n * sizeof *ports);
     uv_mutex_lock(&s->lock);
     job->cmd = CMD_START;
     nsx_list_insert_tail(&s->inbox, &job->in_node);
     uv_mutex_unlock(&s->lock);
     uv_async_send(&s->wake_scan);
-  } else if (start_direct(s, job) < 0) {
+  } else if (start_direct(s, job, ports) < 0) {
     job_free(job);
     return NULL;
   }
