@@ -11,7 +11,8 @@
 #   COMPAT_SCRIPTS comma-separated script ids instead of scripts.txt
 #   COMPAT_SELF=1  compare nmap with a second nmap run instead of nsx
 #                  (shows what differs between runs: the masks' job)
-#   COMPAT_KEEP=1  keep the work directory (outputs, configs, logs)
+#   COMPAT_KEEP=1  keep the work directory (outputs, configs, logs); a
+#                  failed run keeps it anyway
 #   COMPAT_STRICT=1  a known failure that now matches fails the test
 #   COMPAT_HOLD=N  only start the services and keep them up N seconds (or
 #                  until interrupted), for scanning them by hand
@@ -50,10 +51,13 @@ svc_ports_free || skip "a standard port is taken by another program"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nsx-compat.XXXXXX")
 HOLD_PID=""
 cleanup() {
+  cleanup_rc=$?
   [ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null
   svc_stop_all
-  if [ -n "$COMPAT_KEEP" ]; then
-    echo "compat: outputs kept in $WORK"
+  # A failed comparison keeps its evidence: both scanners' outputs and
+  # the services' own logs (sshd -e, nginx, vsftpd) are in $WORK.
+  if [ -n "$COMPAT_KEEP" ] || [ "$cleanup_rc" = 1 ]; then
+    echo "compat: outputs and service logs kept in $WORK"
   else
     rm -rf "$WORK"
   fi
