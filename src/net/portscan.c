@@ -35,10 +35,10 @@ struct nsx_prober {
 struct nsx_probejob {
   struct nsx_prober *p;
   struct sockaddr_storage addr;
-  uint16_t *ports;               /* to start: ports[next..n) */
+  const uint16_t *ports;         /* the caller's; to start: [next..n) */
   size_t n, next;
-  uint16_t *retry;               /* silent ports to try again */
-  uint8_t *retry_tries;
+  uint16_t *retry;               /* silent ports to try again, made at */
+  uint8_t *retry_tries;          /* the first (n slots each) */
   size_t nretry;
   size_t remaining;              /* ports not yet reported */
   struct nsx_list queue_node;
@@ -130,7 +130,6 @@ size_t nsx_prober_pending(const struct nsx_prober *p) {
 }
 
 static void job_free(struct nsx_probejob *job) {
-  free(job->ports);
   free(job->retry);
   free(job->retry_tries);
   free(job);
@@ -154,6 +153,27 @@ static void issue_closes(struct nsx_prober *p) {
     pr->closing = 1;
     uv_close((uv_handle_t *)&pr->tcp, on_probe_closed);
   }
+}
+
+/* Puts a port on the job's retry list, which is made (with room for
+ * every port of the job) the first time. Returns 0, or -1 when out of
+ * memory. */
+static int push_retry(struct nsx_probejob *job, uint16_t port,
+                      uint8_t tries) {
+  if (!job->retry) {
+    job->retry = malloc(job->n * sizeof *job->retry);
+    job->retry_tries = malloc(job->n);
+    if (!job->retry || !job->retry_tries) {
+      free(job->retry);
+      free(job->retry_tries);
+      job->retry = NULL;
+      job->retry_tries = NULL;
+      return -1;
+    }
+  }
+  job->retry[job->nretry] = port;
+  job->retry_tries[job->nretry++] = tries;
+  return 0;
 }
 
 /* Reports a port and ends the job once every port is reported. */
@@ -186,9 +206,8 @@ static void probe_finish(struct probe *pr, enum nsx_probe_result r) {
   p->inflight--;
   if (p->max_inflight < p->limit) p->max_inflight++;
   if (job) {
-    if (r == NSX_PROBE_FILTERED && pr->tries < p->tries) {
-      job->retry[job->nretry] = pr->port;
-      job->retry_tries[job->nretry++] = pr->tries;
+    if (r == NSX_PROBE_FILTERED && pr->tries < p->tries &&
+        push_retry(job, pr->port, pr->tries) == 0) {
       p->queued++;
       if (!nsx_list_linked(&job->queue_node))
         nsx_list_insert_tail(&p->jobs, &job->queue_node);
@@ -282,6 +301,7 @@ static void pump(struct nsx_prober *p) {
         nsx_list_entry(p->jobs.next, struct nsx_probejob, queue_node);
     uint16_t port;
     uint8_t tries = 0;
+    int retried = 0;
 
     if (p->rate && !p->have_token) {
       if (nsx_list_linked(&p->rate_w.node)) break;   /* already waiting */
@@ -291,6 +311,7 @@ static void pump(struct nsx_prober *p) {
     if (job->nretry > 0) {
       port = job->retry[--job->nretry];
       tries = job->retry_tries[job->nretry];
+      retried = 1;
     } else {
       port = job->ports[job->next++];
     }
@@ -298,9 +319,12 @@ static void pump(struct nsx_prober *p) {
     if (job->next == job->n && job->nretry == 0)
       nsx_list_unlink(&job->queue_node);
     if (probe_start(job, port, tries) < 0) {
-      /* Out of sockets: put the port back, wait for one to close. */
-      job->retry[job->nretry] = port;
-      job->retry_tries[job->nretry++] = tries;
+      /* Out of sockets: put the port back where it came from (a retry
+       * list has room for it), wait for one to close. */
+      if (retried)
+        push_retry(job, port, tries);
+      else
+        job->next--;
       p->queued++;
       if (!nsx_list_linked(&job->queue_node))
         nsx_list_insert_head(&p->jobs, &job->queue_node);
@@ -315,19 +339,12 @@ struct nsx_probejob *nsx_prober_scan(struct nsx_prober *p,
                                      const uint16_t *ports, size_t n,
                                      nsx_probe_cb on_port,
                                      nsx_probe_done_cb on_done, void *ud) {
-  struct nsx_probejob *job = calloc(1, sizeof *job);
+  struct nsx_probejob *job;
 
-  if (!job) return NULL;
-  job->ports = malloc((n ? n : 1) * sizeof *job->ports);
-  job->retry = malloc((n ? n : 1) * sizeof *job->retry);
-  job->retry_tries = malloc(n ? n : 1);
-  if (!job->ports || !job->retry || !job->retry_tries) {
-    job_free(job);
-    return NULL;
-  }
-  memcpy(job->ports, ports, n * sizeof *ports);
+  if (n == 0 || !(job = calloc(1, sizeof *job))) return NULL;
   memcpy(&job->addr, addr, nsx_addr_len(addr));
   job->p = p;
+  job->ports = ports;
   job->n = n;
   job->remaining = n;
   job->on_port = on_port;

@@ -38,9 +38,11 @@ struct nsx_prober *nsx_prober_new(uv_loop_t *loop, size_t max_inflight,
                                   struct nsx_rate *rate);
 void nsx_prober_free(struct nsx_prober *p);
 
-/* Queues a scan of 'ports' (copied; n > 0) on 'addr'. Jobs are served in
- * FIFO order. Callbacks run from the loop, never from this call. Returns
- * NULL when out of memory. */
+/* Queues a scan of the n > 0 'ports' on 'addr'. The array is not copied
+ * (a scan of -p- on thousands of hosts would hold a copy per host): it
+ * must stay as it is until the job has ended or been cancelled. Jobs are
+ * served in FIFO order. Callbacks run from the loop, never from this
+ * call. Returns NULL when out of memory. */
 struct nsx_probejob *nsx_prober_scan(struct nsx_prober *p,
                                      const struct sockaddr *addr,
                                      const uint16_t *ports, size_t n,

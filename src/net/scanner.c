@@ -34,10 +34,9 @@ enum { CMD_NONE, CMD_START, CMD_CANCEL };
 
 struct nsx_scanjob {
   struct nsx_scanner *s;
-  /* Set by main before the job is queued; read-only afterwards, but for
-   * 'ports', which scan frees once the prober has its own copy. */
+  /* Set by main before the job is queued; read-only afterwards. */
   struct sockaddr_storage addr;
-  uint16_t *ports;
+  const uint16_t *ports;         /* the caller's */
   size_t n;
   struct result *results;        /* n slots, written by scan */
   nsx_probe_cb on_port;
@@ -98,7 +97,6 @@ static void job_free(struct nsx_scanjob *job) {
   nsx_list_unlink(&job->in_node);
   nsx_list_unlink(&job->out_node);
   nsx_list_unlink(&job->news_node);
-  free(job->ports);
   free(job->results);
   free(job);
 }
@@ -169,8 +167,6 @@ static void scan_command(struct nsx_scanner *s, struct nsx_scanjob *job) {
   job->pj = nsx_prober_scan(s->prober, (struct sockaddr *)&job->addr,
                             job->ports, job->n, scan_on_port, scan_on_done,
                             job);
-  free(job->ports);              /* the prober copied them */
-  job->ports = NULL;
   if (job->pj)
     nsx_list_insert_tail(&s->started, &job->scan_node);
   else
@@ -399,15 +395,15 @@ void nsx_scanner_free(struct nsx_scanner *s) {
 }
 
 /* Hands 'job' to main's own prober. 0, or -1 when out of memory. */
-static int start_direct(struct nsx_scanner *s, struct nsx_scanjob *job,
-                        const uint16_t *ports) {
+static int start_direct(struct nsx_scanner *s, struct nsx_scanjob *job) {
   if (!s->direct)
     s->direct = nsx_prober_new(s->loop, s->max_inflight, s->timeout_ms,
                                s->tries, s->rate);
   if (!s->direct) return -1;
   job->direct = 1;
-  job->pj = nsx_prober_scan(s->direct, (struct sockaddr *)&job->addr, ports,
-                            job->n, direct_on_port, direct_on_done, job);
+  job->pj = nsx_prober_scan(s->direct, (struct sockaddr *)&job->addr,
+                            job->ports, job->n, direct_on_port,
+                            direct_on_done, job);
   return job->pj ? 0 : -1;
 }
 
@@ -427,24 +423,23 @@ struct nsx_scanjob *nsx_scanner_scan(struct nsx_scanner *s,
   nsx_list_init(&job->work_node);
   job->s = s;
   memcpy(&job->addr, addr, nsx_addr_len(addr));
+  job->ports = ports;
   job->n = n;
   job->on_port = on_port;
   job->on_done = on_done;
   job->ud = ud;
   if (s->can_thread && (s->running || start_thread(s) == 0)) {
-    job->ports = malloc((n ? n : 1) * sizeof *job->ports);
     job->results = malloc((n ? n : 1) * sizeof *job->results);
-    if (!job->ports || !job->results) {
+    if (!job->results) {
       job_free(job);
       return NULL;
     }
-    memcpy(job->ports, ports, n * sizeof *ports);
     uv_mutex_lock(&s->lock);
     job->cmd = CMD_START;
     nsx_list_insert_tail(&s->inbox, &job->in_node);
     uv_mutex_unlock(&s->lock);
     uv_async_send(&s->wake_scan);
-  } else if (start_direct(s, job, ports) < 0) {
+  } else if (start_direct(s, job) < 0) {
     job_free(job);
     return NULL;
   }

@@ -41,8 +41,9 @@ struct nsx_scanner *nsx_scanner_new(uv_loop_t *loop, size_t max_inflight,
  * callback runs afterwards. */
 void nsx_scanner_free(struct nsx_scanner *s);
 
-/* Queues a scan of 'ports' (copied; n > 0) on 'addr', as nsx_prober_scan.
- * Returns NULL when out of memory. */
+/* Queues a scan of 'ports' (n > 0) on 'addr', as nsx_prober_scan: the
+ * array is not copied, and the scan thread reads it until the job has
+ * ended or been cancelled. Returns NULL when out of memory. */
 struct nsx_scanjob *nsx_scanner_scan(struct nsx_scanner *s,
                                      const struct sockaddr *addr,
                                      const uint16_t *ports, size_t n,
