@@ -273,26 +273,44 @@ static int run(struct parser *ps, const char *spec) {
   return 0;
 }
 
+/* The ports set in the bitmap 'b', ascending, written to 'out' unless it
+ * is NULL; returns how many. Zero words are skipped 64 ports at a time. */
+static size_t bitmap_ports(const uint8_t *b, uint16_t *out) {
+  size_t n = 0, w, j;
+  uint64_t word;
+
+  for (w = 0; w < NPORTS / 8; w += sizeof word) {
+    memcpy(&word, b + w, sizeof word);
+    if (word == 0) continue;
+    for (j = w; j < w + sizeof word; j++) {
+      unsigned byte = b[j];
+      while (byte) {
+        if (out) out[n] = (uint16_t)(j * 8 + (unsigned)__builtin_ctz(byte));
+        n++;
+        byte &= byte - 1;
+      }
+    }
+  }
+  return n;
+}
+
 /* Moves the bitmaps of 'ps' into 'pl', replacing its arrays. */
 static int collect(struct parser *ps, struct nsx_portlist *pl) {
   struct nsx_portlist out;
-  unsigned proto, port;
+  unsigned proto;
   size_t n;
 
   nsx_portlist_init(&out);
   for (proto = 0; proto < NSX_PROTO_COUNT; proto++) {
     const uint8_t *b = ps->bits + (size_t)proto * (NPORTS / 8);
-    for (n = 0, port = 0; port < NPORTS; port += 8)
-      n += (size_t)__builtin_popcount(b[port >> 3]);
+    n = bitmap_ports(b, NULL);
     if (n == 0) continue;
     out.ports[proto] = malloc(n * sizeof(uint16_t));
     if (out.ports[proto] == NULL) {
       nsx_portlist_free(&out);
       return -ENOMEM;
     }
-    for (port = 0; port < NPORTS; port++)
-      if (b[port >> 3] & (1u << (port & 7)))
-        out.ports[proto][out.n[proto]++] = (uint16_t)port;
+    out.n[proto] = bitmap_ports(b, out.ports[proto]);
   }
   nsx_portlist_free(pl);
   *pl = out;
@@ -382,7 +400,7 @@ int nsx_portlist_top(struct nsx_portlist *pl, const struct nsx_services *svc,
   struct nsx_portlist out;
   uint16_t *rank = NULL;
   uint8_t *seen;
-  size_t count, i, k, port;
+  size_t count, i, k;
   unsigned proto;
 
   nsx_portlist_init(&out);
@@ -392,6 +410,7 @@ int nsx_portlist_top(struct nsx_portlist *pl, const struct nsx_services *svc,
     rank = malloc(count * sizeof *rank);
     if (rank == NULL) goto fail;
     count = nsx_services_top(svc, (enum nsx_proto)proto, count, rank);
+    if (count == 0) goto fail;  /* out of memory for the ranking */
     for (i = 0, k = 0; i < count && k < n; i++) {
       if (within && !find(within->ports[proto], within->n[proto], rank[i]))
         continue;
@@ -417,8 +436,7 @@ int nsx_portlist_top(struct nsx_portlist *pl, const struct nsx_services *svc,
     memset(seen, 0, NPORTS / 8);
     for (i = 0; i < out.n[proto]; i++)
       seen[v[i] >> 3] |= (uint8_t)(1u << (v[i] & 7));
-    for (port = 0, k = 0; port < NPORTS; port++)
-      if (seen[port >> 3] & (1u << (port & 7))) v[k++] = (uint16_t)port;
+    bitmap_ports(seen, v);
   }
   free(seen);
   nsx_portlist_free(pl);

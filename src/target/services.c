@@ -1,7 +1,8 @@
 /* Loading and querying nmap-services. The whole file is read into one
  * buffer that the table keeps; names are NUL-terminated in place, so a load
  * makes a handful of allocations however long the file is. The frequency
- * ranking behind --top-ports is computed once here, with a radix sort. */
+ * ranking behind --top-ports is computed with a radix sort when first
+ * asked for. */
 #include "target/services.h"
 
 #include <errno.h>
@@ -54,38 +55,65 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...) {
   va_end(ap);
 }
 
-static int isblank_(int c) { return c == ' ' || c == '\t' || c == '\r'; }
+/* What a byte is to the parser. The text ends in a NUL and every line in
+ * a newline or that NUL, so the scanning loops need no bounds check: they
+ * stop at a byte of another class. A NUL inside the text is part of a
+ * word, as any other byte that is not blank. */
+enum { C_WORD, C_BLANK, C_STOP };
+static const unsigned char cls[256] = {
+  [' '] = C_BLANK, ['\t'] = C_BLANK, ['\r'] = C_BLANK,
+  ['\n'] = C_STOP, ['\0'] = C_STOP,
+};
 
-static char *skipblank(char *p, char *end) {
-  while (p < end && isblank_((unsigned char)*p)) p++;
+static char *skipblank(char *p) {
+  while (cls[(unsigned char)*p] == C_BLANK) p++;
   return p;
 }
 
-static char *skipword(char *p, char *end) {
-  while (p < end && !isblank_((unsigned char)*p)) p++;
-  return p;
+/* Past the word at 'p'; 'end' is the text's final NUL. */
+static char *skipword(char *p, const char *end) {
+  for (;;) {
+    while (cls[(unsigned char)*p] == C_WORD) p++;
+    if (*p != '\0' || p == end) return p;
+    p++;
+  }
 }
 
-/* Parses a decimal like "0.000152" filling all of [p, end). */
-static int parse_freq(const char *p, const char *end, uint64_t *out) {
+static int at_eol(const char *p, const char *end) {
+  return *p == '\n' || p == end;
+}
+
+/* Parses the decimal ("0.000152") that is the word at 'p'. Returns the
+ * word's end, or NULL if the word is not such a number. */
+static char *parse_freq(char *p, const char *end, uint64_t *out) {
   uint64_t whole = 0, frac = 0;
   int digits = 0, fdigits = 0;
 
-  for (; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
-    if (whole > FREQ_SCALE) return -1;
+  for (; *p >= '0' && *p <= '9'; p++, digits++) {
+    if (whole > FREQ_SCALE) return NULL;
     whole = whole * 10 + (uint64_t)(*p - '0');
   }
-  if (p < end && *p == '.') {
-    for (p++; p < end && *p >= '0' && *p <= '9'; p++, digits++)
+  if (*p == '.') {
+    for (p++; *p >= '0' && *p <= '9'; p++, digits++)
       if (fdigits < FREQ_DIGITS) {
         frac = frac * 10 + (uint64_t)(*p - '0');
         fdigits++;
       }
   }
-  if (p != end || digits == 0 || whole > FREQ_SCALE) return -1;
+  if (skipword(p, end) != p || digits == 0 || whole > FREQ_SCALE) return NULL;
   for (; fdigits < FREQ_DIGITS; fdigits++) frac *= 10;
   *out = whole * FREQ_SCALE + frac;
-  return 0;
+  return p;
+}
+
+/* The protocol named by [p, end), or -1 for one that is not ours. */
+static int proto_of(const char *p, const char *end) {
+  size_t n = (size_t)(end - p);
+
+  if (n == 3 && memcmp(p, "tcp", 3) == 0) return NSX_PROTO_TCP;
+  if (n == 3 && memcmp(p, "udp", 3) == 0) return NSX_PROTO_UDP;
+  if (n == 4 && memcmp(p, "sctp", 4) == 0) return NSX_PROTO_SCTP;
+  return -1;
 }
 
 static int push(struct table *t, uint16_t port, uint32_t name, uint64_t freq) {
@@ -104,61 +132,57 @@ static int push(struct table *t, uint16_t port, uint32_t name, uint64_t freq) {
   return 0;
 }
 
-/* Parses the line [p, end) of 'svc->text'. Returns 0 (also for skipped
- * lines) or -1 with the message in 'ld'. */
-static int parse_line(struct nsx_services *svc, char *p, char *end,
-                      struct loader *ld) {
-  char *name, *nameend, *field, *fieldend, *slash, *q;
+/* Parses the line at 'p' of 'svc->text', whose final NUL is at 'end'.
+ * Returns the start of the next line, or NULL with the message in 'ld'.
+ * Blank lines, comments and protocols that are not ours are skipped. */
+static char *parse_line(struct nsx_services *svc, char *p, const char *end,
+                        struct loader *ld) {
+  char *name, *nameend, *field, *protoend, *q;
   unsigned long port = 0;
   uint64_t freq = 0;
   int proto;
-  char protoname[8];
-  size_t protolen;
 
-  p = skipblank(p, end);
-  if (p == end || *p == '#') return 0;
+  p = skipblank(p);
+  if (at_eol(p, end) || *p == '#') goto next;
   name = p;
   nameend = skipword(p, end);
-  field = skipblank(nameend, end);
-  fieldend = skipword(field, end);
-  if (field == fieldend || *field == '#') {
+  field = skipblank(nameend);
+  if (at_eol(field, end) || *field == '#') {
     seterr(ld->err, ld->errlen, "%s:%zu: expected 'port/protocol' after "
            "'%.*s'", ld->what, ld->line, (int)(nameend - name), name);
-    return -1;
+    return NULL;
   }
-  slash = memchr(field, '/', (size_t)(fieldend - field));
-  for (q = field; q < (slash ? slash : fieldend); q++) {
-    if (*q < '0' || *q > '9' || port > 65535) break;
+  for (q = field; *q >= '0' && *q <= '9' && port <= 65535; q++)
     port = port * 10 + (unsigned long)(*q - '0');
-  }
-  if (slash == NULL || slash == field || q != slash || port > 65535) {
+  if (q == field || *q != '/' || port > 65535) {
     seterr(ld->err, ld->errlen, "%s:%zu: bad port/protocol '%.*s'",
-           ld->what, ld->line, (int)(fieldend - field), field);
-    return -1;
+           ld->what, ld->line, (int)(skipword(field, end) - field), field);
+    return NULL;
   }
-  protolen = (size_t)(fieldend - slash - 1);
-  if (protolen >= sizeof protoname) return 0;
-  memcpy(protoname, slash + 1, protolen);
-  protoname[protolen] = '\0';
-  proto = nsx_proto_parse(protoname);
-  if (proto < 0) return 0; /* Other protocols (ddp, ...) are not ours. */
+  protoend = skipword(q + 1, end);
+  proto = proto_of(q + 1, protoend);
+  if (proto < 0) goto next; /* Other protocols (ddp, ...) are not ours. */
 
-  field = skipblank(fieldend, end);
-  if (field < end && *field != '#') {
-    fieldend = skipword(field, end);
-    if (parse_freq(field, fieldend, &freq) < 0) {
+  p = skipblank(protoend);
+  if (!at_eol(p, end) && *p != '#') {
+    q = parse_freq(p, end, &freq);
+    if (q == NULL) {
       seterr(ld->err, ld->errlen, "%s:%zu: bad frequency '%.*s'", ld->what,
-             ld->line, (int)(fieldend - field), field);
-      return -1;
+             ld->line, (int)(skipword(p, end) - p), p);
+      return NULL;
     }
+    p = q;
   }
-  *nameend = '\0';
   if (push(&svc->t[proto], (uint16_t)port, (uint32_t)(name - svc->text),
            freq) < 0) {
     seterr(ld->err, ld->errlen, "%s: out of memory", ld->what);
-    return -1;
+    return NULL;
   }
-  return 0;
+  *nameend = '\0';  /* a field follows, so this was a blank */
+
+next:
+  if (*p != '\n') p = memchr(p, '\n', (size_t)(end - p));
+  return p ? p + 1 : (char *)end;
 }
 
 static int cmp_port(const void *a, const void *b) {
@@ -184,15 +208,17 @@ static void dedup(struct table *t) {
 /* Builds 't->rank' with a stable LSD radix sort on (max - freq), so equal
  * frequencies stay in port order. */
 static int rank(struct table *t) {
+  uint16_t *r;
   uint32_t *a, *b, *tmp;
   uint64_t max = 0;
   size_t i, count[256];
   unsigned shift;
 
-  t->rank = malloc((t->n ? t->n : 1) * sizeof *t->rank);
+  r = malloc((t->n ? t->n : 1) * sizeof *r);
   a = malloc((t->n ? t->n : 1) * sizeof *a);
   b = malloc((t->n ? t->n : 1) * sizeof *b);
-  if (t->rank == NULL || a == NULL || b == NULL) {
+  if (r == NULL || a == NULL || b == NULL) {
+    free(r);
     free(a);
     free(b);
     return -ENOMEM;
@@ -217,7 +243,8 @@ static int rank(struct table *t) {
     a = b;
     b = tmp;
   }
-  for (i = 0; i < t->n; i++) t->rank[i] = t->v[a[i]].port;
+  for (i = 0; i < t->n; i++) r[i] = t->v[a[i]].port;
+  t->rank = r;
   free(a);
   free(b);
   return 0;
@@ -229,7 +256,7 @@ static struct nsx_services *build(char *text, size_t len, const char *what,
                                   char *err, size_t errlen) {
   struct nsx_services *svc;
   struct loader ld = {what, 0, err, errlen};
-  char *p = text, *end = text + len, *nl;
+  char *p = text, *end = text + len;
   int i;
 
   if (len > UINT32_MAX) {
@@ -245,19 +272,11 @@ static struct nsx_services *build(char *text, size_t len, const char *what,
   }
   svc->text = text;
   while (p < end) {
-    nl = memchr(p, '\n', (size_t)(end - p));
-    if (nl == NULL) nl = end;
     ld.line++;
-    if (parse_line(svc, p, nl, &ld) < 0) goto fail;
-    p = nl + 1;
+    p = parse_line(svc, p, end, &ld);
+    if (p == NULL) goto fail;
   }
-  for (i = 0; i < NSX_PROTO_COUNT; i++) {
-    dedup(&svc->t[i]);
-    if (rank(&svc->t[i]) < 0) {
-      seterr(err, errlen, "%s: out of memory", what);
-      goto fail;
-    }
-  }
+  for (i = 0; i < NSX_PROTO_COUNT; i++) dedup(&svc->t[i]);
   return svc;
 
 fail:
@@ -414,6 +433,10 @@ size_t nsx_services_top(const struct nsx_services *svc, enum nsx_proto proto,
 
   if (t == NULL) return 0;
   if (n > t->n) n = t->n;
+  if (n == 0) return 0;
+  /* The ranking is made on first use: a run given its ports never needs
+   * it. The table stays logically constant, so the cast is safe. */
+  if (t->rank == NULL && rank((struct table *)t) < 0) return 0;
   memcpy(out, t->rank, n * sizeof *out);
   return n;
 }

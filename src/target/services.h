@@ -52,8 +52,8 @@ size_t nsx_services_lookup(const struct nsx_services *svc,
 /* Writes the 'n' ports of 'proto' with the highest open frequency to
  * 'out', most frequent first, ties in ascending port order (the order
  * Nmap's --top-ports uses). Returns how many were written: 'n', or fewer
- * if the file lists fewer ports. The ranking is computed at load time, so
- * this only copies. */
+ * if the file lists fewer ports; 0 if out of memory. The first call for a
+ * protocol ranks its ports, later calls only copy. */
 size_t nsx_services_top(const struct nsx_services *svc, enum nsx_proto proto,
                         size_t n, uint16_t *out);
 
