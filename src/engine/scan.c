@@ -194,7 +194,7 @@ static struct nsx_results *results_of(struct nsx_engine *E,
                                       struct nsx_thread *t) {
   struct nsx_port *p;
 
-  switch (t->rule) {
+  switch ((enum nsx_rule)t->rule) {
   case NSX_HOSTRULE:
     return &t->host->results;
   case NSX_PORTRULE:

@@ -20,23 +20,23 @@ struct nsx_thread {
   struct nsx_task task;
   struct nsx_engine *E;
   lua_State *co;               /* base coroutine, anchored by co_ref */
-  int co_ref;
   struct nsx_script *script;
   struct nsx_group *group;
   struct nsx_host *host;       /* NULL in pre/post-scan */
-  int port_number;             /* -1 unless portrule */
-  int port_proto;
-  enum nsx_rule rule;
   const void *main_co;         /* the main thread's coroutine (gettid) */
+  void *io;                    /* the socket it waits on (lsock.c) */
+  int co_ref;
+  int rec_ref;                 /* worker: its status function, whose
+                                  second upvalue receives its error */
+  int port_number;             /* -1 unless portrule */
+  int nargs;                   /* values to pass at the next resume */
+  unsigned char port_proto;
+  unsigned char rule;          /* enum nsx_rule */
   unsigned worker : 1;
   unsigned started : 1;        /* the action has begun */
   unsigned kill_pending : 1;   /* deadline passed while running */
   unsigned ending : 1;
   unsigned stuck : 1;          /* found in a deadlock */
-  int rec_ref;                 /* worker: its status function, whose
-                                  second upvalue receives its error */
-  void *io;                    /* the socket it waits on (lsock.c) */
-  int nargs;                   /* values to pass at the next resume */
   int64_t mem;                 /* bytes allocated less bytes freed while
                                   it ran (state.c) */
   uint64_t start_ms;
@@ -46,9 +46,17 @@ struct nsx_thread {
   struct nsx_list held;        /* mutexes held (lsync.c) */
   struct nsx_list cvregs;      /* condvar registrations (lsync.c) */
   struct nsx_list socks;       /* sockets it connected (lsock.c) */
-  struct nsx_sync_waiter waiter;
-  struct nsx_timeout sleep_to;  /* stdnse.sleep (lsleep.c) */
-  struct nsx_wait sleep_wait;
+  /* A thread is parked on one thing at a time, so the waits share room
+   * (64 bytes less a thread, which a million threads notice). Each list
+   * node points at itself when unlinked, so whichever member was used
+   * last leaves the node at offset 0 reading "not queued". */
+  union {
+    struct nsx_sync_waiter waiter;     /* mutex or condvar (lsync.c) */
+    struct {
+      struct nsx_timeout sleep_to;     /* stdnse.sleep (lsleep.c) */
+      struct nsx_wait sleep_wait;
+    };
+  };
 };
 
 /* The script thread whose base coroutine 'co' is, or NULL (a coroutine
