@@ -4,12 +4,18 @@
  * for all its results, so that no message is ever allocated (and none
  * can be lost to a failed allocation). Each field belongs to the caller's
  * thread ("main"), to the scan thread ("scan"), or to whichever holds
- * s->lock. The scan thread writes a result into the job's array, then,
- * under the lock, raises 'published' and puts the job on the outbox; the
- * main thread, under the lock, takes jobs off the outbox with their
- * 'published' and 'ended', and hands the results out after unlocking (the
- * mutex orders each result's write before its read). Commands go the
- * other way on the inbox.
+ * s->lock. The scan thread writes a result into the job's array and notes
+ * the job as having news; once per turn of its loop (before and after
+ * each poll) it takes the lock once, raises 'published' of every job with
+ * news, puts them on the outbox and wakes main if the outbox was empty.
+ * Main, under the lock, takes jobs off the outbox with their 'published'
+ * and 'ended', and hands the results out after unlocking (the mutex
+ * orders each result's write before its read). Commands go the other way
+ * on the inbox.
+ *
+ * Publishing per turn rather than per result matters on machines where a
+ * wake-up of the other thread is dear (a VM's inter-processor interrupt):
+ * the results of one poll, often hundreds, cost main one wake-up.
  *
  * The scan thread never touches a job again once it has marked it
  * 'ended' (all reported, or its cancel carried out): only then does the
@@ -58,6 +64,8 @@ struct nsx_scanjob {
   /* scan (direct jobs: main) */
   struct nsx_list scan_node;     /* on s->running while the prober has it */
   struct nsx_list work_node;     /* on the commands taken off the inbox */
+  struct nsx_list news_out;      /* on s->news: to publish this turn */
+  int end_news;                  /* the end is to publish */
   int todo;                      /* the command taken off the inbox */
   struct nsx_probejob *pj;       /* the prober's job while it runs */
   size_t written;
@@ -83,6 +91,9 @@ struct nsx_scanner {
   uv_async_t wake_scan;          /* main -> scan: the inbox has work */
   struct nsx_prober *prober;
   struct nsx_list started;       /* jobs the prober has */
+  struct nsx_list news;          /* jobs with results or an end to publish */
+  uv_prepare_t flush_before;     /* publish: before each poll ... */
+  uv_check_t flush_after;        /* ... and after it */
   /* shared */
   uv_mutex_t lock;
   struct nsx_list inbox, outbox; /* s->lock */
@@ -120,20 +131,42 @@ static void add_pending(struct nsx_scanner *s, size_t more, size_t less) {
 
 /* The scan thread */
 
-/* Lets main see the job's results so far and, with 'ended', that the
- * scan thread is done with it. */
-static void publish(struct nsx_scanjob *job, int ended) {
-  struct nsx_scanner *s = job->s;
+/* Notes that the job has results to publish and, with 'ended', that the
+ * scan thread is done with it (published at the end of this turn). */
+static void note(struct nsx_scanjob *job, int ended) {
+  if (ended) job->end_news = 1;
+  if (!nsx_list_linked(&job->news_out))
+    nsx_list_insert_tail(&job->s->news, &job->news_out);
+}
+
+/* Lets main see the results noted so far, and the ends. A job whose end
+ * is published may be freed by main as soon as the lock is released, so
+ * each is taken off 'news' before that. */
+static void publish(struct nsx_scanner *s) {
   int was_empty;
 
+  if (nsx_list_empty(&s->news)) return;
   uv_mutex_lock(&s->lock);
-  job->published = job->written;
-  if (ended) job->ended = 1;
   was_empty = nsx_list_empty(&s->outbox);
-  if (!nsx_list_linked(&job->out_node))
-    nsx_list_insert_tail(&s->outbox, &job->out_node);
+  while (!nsx_list_empty(&s->news)) {
+    struct nsx_scanjob *job = nsx_list_entry(s->news.next,
+                                             struct nsx_scanjob, news_out);
+    nsx_list_unlink(&job->news_out);
+    job->published = job->written;
+    if (job->end_news) job->ended = 1;
+    if (!nsx_list_linked(&job->out_node))
+      nsx_list_insert_tail(&s->outbox, &job->out_node);
+  }
   uv_mutex_unlock(&s->lock);
   if (was_empty) uv_async_send(&s->wake_main);
+}
+
+static void on_flush_before(uv_prepare_t *h) {
+  publish(h->data);
+}
+
+static void on_flush_after(uv_check_t *h) {
+  publish(h->data);
 }
 
 static void scan_on_port(void *ud, unsigned port, enum nsx_probe_result r,
@@ -144,7 +177,7 @@ static void scan_on_port(void *ud, unsigned port, enum nsx_probe_result r,
   res->port = (uint16_t)port;
   res->kind = (uint8_t)r;
   res->rtt = (float)rtt;
-  publish(job, 0);
+  note(job, 0);
 }
 
 static void scan_on_done(void *ud) {
@@ -152,16 +185,17 @@ static void scan_on_done(void *ud) {
 
   job->pj = NULL;                /* the prober has freed its job */
   nsx_list_unlink(&job->scan_node);
-  publish(job, 1);
+  note(job, 1);
 }
 
 /* Carries out one command taken off the inbox. */
 static void scan_command(struct nsx_scanner *s, struct nsx_scanjob *job) {
+  if (job->end_news) return;     /* it ended this turn: a cancel too late */
   if (job->todo == CMD_CANCEL) {
     nsx_list_unlink(&job->scan_node);     /* from s->started */
     nsx_probejob_cancel(job->pj);
     job->pj = NULL;
-    publish(job, 1);
+    note(job, 1);
     return;
   }
   job->pj = nsx_prober_scan(s->prober, (struct sockaddr *)&job->addr,
@@ -170,7 +204,7 @@ static void scan_command(struct nsx_scanner *s, struct nsx_scanjob *job) {
   if (job->pj)
     nsx_list_insert_tail(&s->started, &job->scan_node);
   else
-    publish(job, 1);             /* out of memory: nothing to report */
+    note(job, 1);                /* out of memory: nothing to report */
 }
 
 /* Cancels what still runs (main frees the jobs) and lets the loop end. */
@@ -184,6 +218,9 @@ static void scan_stop(struct nsx_scanner *s) {
   }
   nsx_prober_free(s->prober);
   s->prober = NULL;
+  publish(s);
+  uv_close((uv_handle_t *)&s->flush_before, NULL);
+  uv_close((uv_handle_t *)&s->flush_after, NULL);
   uv_close((uv_handle_t *)&s->wake_scan, NULL);
 }
 
@@ -299,7 +336,15 @@ static int start_thread(struct nsx_scanner *s) {
 
   if (uv_loop_init(&s->scan_loop) < 0) return -1;
   nsx_list_init(&s->started);
+  nsx_list_init(&s->news);
   s->stop = 0;
+  /* Neither fails on an initialised loop; their closes are queued with
+   * the async's below, whatever happens. */
+  uv_prepare_init(&s->scan_loop, &s->flush_before);
+  uv_check_init(&s->scan_loop, &s->flush_after);
+  s->flush_before.data = s->flush_after.data = s;
+  uv_prepare_start(&s->flush_before, on_flush_before);
+  uv_check_start(&s->flush_after, on_flush_after);
   s->prober = nsx_prober_new(&s->scan_loop, s->max_inflight, s->timeout_ms,
                              s->tries, NULL);
   rc = s->prober ? uv_async_init(&s->scan_loop, &s->wake_scan, on_wake_scan)
@@ -316,6 +361,8 @@ static int start_thread(struct nsx_scanner *s) {
   if (rc < 0) {
     if (s->prober) nsx_prober_free(s->prober);
     s->prober = NULL;
+    uv_close((uv_handle_t *)&s->flush_before, NULL);
+    uv_close((uv_handle_t *)&s->flush_after, NULL);
     uv_run(&s->scan_loop, UV_RUN_DEFAULT);   /* the closes */
     uv_loop_close(&s->scan_loop);
     return -1;
@@ -421,6 +468,7 @@ struct nsx_scanjob *nsx_scanner_scan(struct nsx_scanner *s,
   nsx_list_init(&job->out_node);
   nsx_list_init(&job->scan_node);
   nsx_list_init(&job->work_node);
+  nsx_list_init(&job->news_out);
   job->s = s;
   memcpy(&job->addr, addr, nsx_addr_len(addr));
   job->ports = ports;
