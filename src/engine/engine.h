@@ -119,6 +119,8 @@ struct nsx_engine {
   int64_t mem;                   /* bytes the Lua state holds */
   size_t nthreads;               /* live threads, workers included */
   size_t nmain;                  /* live main threads */
+  size_t nfresh;                 /* main threads not yet resumed once */
+  size_t nthreads_peak;          /* most threads alive at once */
   uint64_t threads_started;
   struct nsx_list creating;      /* groups with threads still to create */
 

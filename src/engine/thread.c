@@ -185,6 +185,7 @@ static void thread_end(struct nsx_thread *t, enum nsx_end why) {
   t->co_ref = LUA_NOREF;
   E->nthreads--;
   if (!t->worker) E->nmain--;
+  if (t->fresh) E->nfresh--;
   nsx_scan_thread_ended(t, why);
   free(t);
 }
@@ -253,6 +254,10 @@ static void thread_run(struct nsx_task *task) {
   int nres = 0, rc, nargs = t->nargs;
 
   t->nargs = 0;
+  if (t->fresh) {
+    t->fresh = 0;
+    E->nfresh--;
+  }
   E->current = t;
   rc = lua_resume(co, E->L, nargs, &nres);
   E->current = NULL;
@@ -407,6 +412,7 @@ static struct nsx_thread *thread_alloc(struct nsx_engine *E, lua_State *L,
   lua_pushvalue(L, -1);
   t->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   E->nthreads++;
+  if (E->nthreads > E->nthreads_peak) E->nthreads_peak = E->nthreads;
   E->threads_started++;
   return t;
 }
@@ -428,6 +434,8 @@ struct nsx_thread *nsx_thread_new(struct nsx_engine *E, struct nsx_group *g,
   t->port_proto = port_proto;
   t->main_co = t->co;
   E->nmain++;
+  t->fresh = 1;
+  E->nfresh++;
   lua_pushcfunction(t->co, thread_body);
   t->nargs = 0;
   if (host) {

@@ -37,6 +37,8 @@ struct nsx_thread {
   unsigned kill_pending : 1;   /* deadline passed while running */
   unsigned ending : 1;
   unsigned stuck : 1;          /* found in a deadlock */
+  unsigned fresh : 1;          /* main thread never resumed (its rule not
+                                  yet evaluated) */
   int64_t mem;                 /* bytes allocated less bytes freed while
                                   it ran (state.c) */
   uint64_t start_ms;
