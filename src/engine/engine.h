@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "engine/heap.h"
+#include "engine/pool.h"
 #include "net/sock.h"
 #include "sched/sched.h"
 #include "sched/sync.h"
@@ -138,6 +139,7 @@ struct nsx_engine {
   const void *socket_mt;         /* the socket metatable (type checks) */
   int env_mt_ref;                /* script environments' metatable, or 0 */
   struct nsx_heap heap;          /* prefaulting (heap.c) */
+  struct nsx_pool pool;          /* the Lua state's small blocks */
   int route_fd[2];               /* UDP sockets (IPv4, IPv6) asking the
                                     kernel for our source address, or -1 */
   int registry_ref;              /* nmap.registry */

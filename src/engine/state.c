@@ -89,6 +89,57 @@ static int require_lib(lua_State *L, const char *name, char *err,
  * thread is still over, it gets a "not enough memory" error and ends like
  * any failing script, while the scan goes on. Outside threads (start-up,
  * output) nothing is limited. */
+/* Blocks of up to NSX_POOL_MAX bytes come from the engine's pool, the
+ * rest from malloc. Sanitizer builds leave all of it to malloc, which
+ * they watch. */
+#if defined(__SANITIZE_ADDRESS__)
+#define USE_POOL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define USE_POOL 0
+#endif
+#endif
+#ifndef USE_POOL
+#define USE_POOL 1
+#endif
+
+/* Frees the block 'ptr' of 'size' bytes (NULL is ignored). */
+static void block_free(struct nsx_engine *E, void *ptr, size_t size) {
+  if (!ptr) return;
+#if USE_POOL
+  if (size <= NSX_POOL_MAX) {
+    nsx_pool_free(&E->pool, ptr, size);
+    return;
+  }
+#endif
+  (void)E;
+  (void)size;
+  free(ptr);
+}
+
+/* realloc() for blocks whose size the caller knows ('old', 0 for a new
+ * block). */
+static void *block_resize(struct nsx_engine *E, void *ptr, size_t old,
+                          size_t nsize) {
+#if USE_POOL
+  void *p;
+
+  if (old > NSX_POOL_MAX && nsize > NSX_POOL_MAX) return realloc(ptr, nsize);
+  if (ptr && old <= NSX_POOL_MAX && nsize <= NSX_POOL_MAX &&
+      nsx_pool_same_class(old, nsize))
+    return ptr;
+  p = nsize <= NSX_POOL_MAX ? nsx_pool_alloc(&E->pool, nsize) : malloc(nsize);
+  if (!p || !ptr) return p;
+  memcpy(p, ptr, old < nsize ? old : nsize);
+  block_free(E, ptr, old);
+  return p;
+#else
+  (void)E;
+  (void)old;
+  return realloc(ptr, nsize);
+#endif
+}
+
 static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   struct nsx_engine *E = ud;
   struct nsx_thread *t = E->current;
@@ -96,7 +147,7 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   void *p;
 
   if (nsize == 0) {
-    free(ptr);
+    block_free(E, ptr, old);
     E->mem -= (int64_t)old;
     if (t) t->mem -= (int64_t)old;
     return NULL;
@@ -104,7 +155,7 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   if (t && nsize > old && E->opt.script_memory &&
       t->mem + (int64_t)(nsize - old) > (int64_t)E->opt.script_memory)
     return NULL;
-  p = realloc(ptr, nsize);
+  p = block_resize(E, ptr, old, nsize);
   if (!p) return NULL;
   E->mem += (int64_t)nsize - (int64_t)old;
   if (E->mem > E->heap.next) nsx_heap_grew(&E->heap, E->mem);
@@ -125,9 +176,12 @@ static int l_panic(lua_State *L) {
 struct nsx_engine *nsx__engine;
 
 int nsx_state_open(struct nsx_engine *E, char *err, size_t errlen) {
-  lua_State *L = lua_newstate(l_alloc, E);
+  lua_State *L;
 
+  nsx_pool_init(&E->pool);
+  L = lua_newstate(l_alloc, E);
   if (!L) {
+    nsx_pool_release(&E->pool);
     snprintf(err, errlen, "cannot create the Lua state: out of memory");
     return -1;
   }
@@ -186,4 +240,5 @@ void nsx_state_close(struct nsx_engine *E) {
   if (!E->L) return;
   lua_close(E->L);
   E->L = NULL;
+  nsx_pool_release(&E->pool);
 }
