@@ -129,7 +129,12 @@ static void *block_resize(struct nsx_engine *E, void *ptr, size_t old,
       nsx_pool_same_class(old, nsize))
     return ptr;
   p = nsize <= NSX_POOL_MAX ? nsx_pool_alloc(&E->pool, nsize) : malloc(nsize);
-  if (!p || !ptr) return p;
+  if (!p) {
+    /* Lua counts on a shrink never failing. The old block is large
+     * enough; freed later as 'nsize' bytes, it serves that class. */
+    return ptr && nsize < old ? ptr : NULL;
+  }
+  if (!ptr) return p;
   memcpy(p, ptr, old < nsize ? old : nsize);
   block_free(E, ptr, old);
   return p;
