@@ -357,7 +357,7 @@ static const char *parse_target(lua_State *L, struct lsock *ls, int idx,
                                 const char **proto_from_port) {
   const char *host = NULL, *sni = NULL;
   lua_Integer port;
-  int top = lua_gettop(L);
+  int top = lua_gettop(L), host_is_addr;
 
   *proto_from_port = NULL;
   if (lua_istable(L, idx)) {
@@ -392,13 +392,18 @@ static const char *parse_target(lua_State *L, struct lsock *ls, int idx,
   free(ls->sni);
   ls->cname = NULL;
   ls->sni = NULL;
-  if (nsx_addr_parse(host, AF_UNSPEC, ls->cport, &ls->caddr) < 0) {
-    ls->cname = strdup(host);
-    if (!ls->cname) luaL_error(L, "not enough memory");
-  }
-  if (sni && nsx_addr_parse(sni, AF_UNSPEC, 0,
-                            &(struct sockaddr_storage){0}) < 0)
-    ls->sni = strdup(sni);
+  host_is_addr = nsx_addr_parse(host, AF_UNSPEC, ls->cport, &ls->caddr) == 0;
+  if (!host_is_addr && !(ls->cname = strdup(host)))
+    luaL_error(L, "not enough memory");
+  /* A name, not an address, goes in the TLS hello. The same string as
+   * 'host' (a target given by address, as most are) needs no second
+   * parse. */
+  if (sni && (sni == host
+                  ? !host_is_addr
+                  : nsx_addr_parse(sni, AF_UNSPEC, 0,
+                                   &(struct sockaddr_storage){0}) < 0) &&
+      !(ls->sni = strdup(sni)))
+    luaL_error(L, "not enough memory");
   lua_settop(L, top);
   return NULL;
 }
