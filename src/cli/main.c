@@ -266,6 +266,7 @@ int main(int argc, char **argv) {
   nsx_portlist_init(&ports);
   E.opt = cli.opt;
   nofile = nsx_raise_nofile();
+  nsx_reserve_fds(nofile);
   /* Keep a reserve of descriptors for files, the loop and the scan. */
   E.opt.max_sockets = cli.max_sockets ? (size_t)cli.max_sockets
                       : nofile > 256 ? nofile - nofile / 8 - 64 : nofile / 2;

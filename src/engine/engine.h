@@ -175,6 +175,10 @@ void nsx_engine_free(struct nsx_engine *E);
 /* Raises the open-file limit to its hard maximum and returns it. */
 size_t nsx_raise_nofile(void);
 
+/* Grows the process's descriptor table to room for 'n' descriptors (at
+ * most 65,536) now. Call it before the process has a second thread. */
+void nsx_reserve_fds(size_t n);
+
 /* Monotonic milliseconds, cheap enough for a count hook. */
 uint64_t nsx_now_ms(void);
 
