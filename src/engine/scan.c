@@ -60,6 +60,7 @@ struct nsx_scanstate {
   struct nsx_rate rate;          /* --max-rate */
   struct nsx_portlist *excluded; /* nmap-service-probes "Exclude" */
   int excluded_loaded;
+  size_t fresh_cap;              /* FRESH_MAX or FRESH_BUSY, see run_loop */
 };
 
 static void store_failure(struct nsx_engine *E, struct nsx_thread *t,
@@ -168,8 +169,14 @@ static void group_abort(struct nsx_engine *E, struct nsx_group *g,
  * growing with the hosts in flight; in batches it stays at 30-40 MB. */
 #define FRESH_MAX 512
 
+/* The same limit while threads that were woken (by an answer, a timer,
+ * another thread) wait to run: answers already in go on before more
+ * threads start and ask. Never 0, so that a flood of answers cannot keep
+ * new threads from starting. */
+#define FRESH_BUSY 32
+
 static void create_threads(struct nsx_engine *E) {
-  while (E->nmain < E->opt.max_threads && E->nfresh < FRESH_MAX &&
+  while (E->nmain < E->opt.max_threads && E->nfresh < E->scan->fresh_cap &&
          !nsx_list_empty(&E->creating)) {
     struct nsx_group *g =
         nsx_list_entry(E->creating.next, struct nsx_group, create_node);
@@ -779,11 +786,30 @@ static int stuck(struct nsx_engine *E) {
 #define RESUMES_PER_POLL 64
 
 /* Runs the loop until 'done' says the phase is over. */
+/* Threads wait to be made, or hosts to be admitted. */
+static int can_create(struct nsx_engine *E) {
+  return !nsx_list_empty(&E->creating) ||
+         (E->phase == NSX_PHASE_SCAN && !E->scan->targets_done);
+}
+
 static void run_loop(struct nsx_engine *E, int (*done)(struct nsx_engine *)) {
   size_t ran = 0;                /* threads resumed since the last poll */
 
   for (;;) {
     cut_over_budget(E);
+    /* Before threads are made, the answers that are already in: a thread
+     * started now would ask the network while answers wait, and every
+     * thread made ahead of them adds its state to what is in play. When
+     * all were made first, a banner scan of 10,240 ports held all 10,240
+     * connections and 58 MB of threads at once; taking answers first it
+     * holds about 600, and the same run took 0.45 s instead of 0.37 s
+     * (the epoll client: 0.36 s). */
+    if (!nsx_sched_has_ready(&E->sched) && can_create(E)) {
+      uv_run(E->loop, UV_RUN_NOWAIT);
+      ran = 0;
+    }
+    E->scan->fresh_cap =
+        nsx_sched_has_ready(&E->sched) ? FRESH_BUSY : FRESH_MAX;
     create_threads(E);
     if (E->phase == NSX_PHASE_SCAN) {
       admit(E);
@@ -865,6 +891,7 @@ int nsx_scan_run(struct nsx_engine *E, const struct nsx_scan_setup *setup) {
 
   memset(&S, 0, sizeof S);
   S.setup = setup;
+  S.fresh_cap = FRESH_MAX;
   nsx_list_init(&S.hosts);
   nsx_list_init(&S.over_budget);
   nsx_rate_init(&S.rate, E->loop, E->opt.max_rate);
