@@ -785,13 +785,13 @@ static int stuck(struct nsx_engine *E) {
  * ready. */
 #define RESUMES_PER_POLL 64
 
-/* Runs the loop until 'done' says the phase is over. */
 /* Threads wait to be made, or hosts to be admitted. */
 static int can_create(struct nsx_engine *E) {
   return !nsx_list_empty(&E->creating) ||
          (E->phase == NSX_PHASE_SCAN && !E->scan->targets_done);
 }
 
+/* Runs the loop until 'done' says the phase is over. */
 static void run_loop(struct nsx_engine *E, int (*done)(struct nsx_engine *)) {
   size_t ran = 0;                /* threads resumed since the last poll */
 
